@@ -1,0 +1,6 @@
+package net.flexnbd.cli;
+
+public final class Main {
+    public static void main(String[] args) {
+    }
+}

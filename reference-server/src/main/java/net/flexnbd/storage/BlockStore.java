@@ -1,0 +1,52 @@
+package net.flexnbd.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes being served. Implementations are safe for concurrent use by many threads;
+ * operations on overlapping ranges in flight at the same time have no defined order, as in
+ * NBD itself. Callers check ranges first: every method may assume
+ * {@code 0 <= offset && offset + length <= size()}.
+ */
+public interface BlockStore extends Closeable {
+
+    /** Size in bytes served, a multiple of 512 (a file's odd tail is not served). */
+    long size();
+
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src} (position to limit) at {@code offset}. Zeroes written into a range
+     * that is entirely a hole leave the hole. With {@code durable}, returns only once the
+     * data is on stable storage (FUA).
+     */
+    void write(long offset, ByteBuffer src, boolean durable) throws IOException;
+
+    /**
+     * Makes the range read as zeroes. With {@code mayPunch} the range may become (or stay) a
+     * hole; without it (NBD_CMD_FLAG_NO_HOLE) it is left allocated.
+     */
+    void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException;
+
+    /** Discards the range: punches a hole, so that it reads as zeroes afterwards. */
+    void trim(long offset, long length, boolean durable) throws IOException;
+
+    /** Forces every completed write to stable storage. */
+    void flush() throws IOException;
+
+    /**
+     * Calls {@code visitor} with each allocated (data) extent overlapping
+     * {@code [from, to)}, in order, clipped to that range. A store that cannot tell holes
+     * from data reports the whole range as one extent.
+     */
+    void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException;
+
+    /** Receives one data extent. */
+    @FunctionalInterface
+    interface ExtentVisitor {
+        void extent(long offset, long length) throws IOException;
+    }
+}
