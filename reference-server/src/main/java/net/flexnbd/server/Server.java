@@ -1,12 +1,65 @@
 package net.flexnbd.server;
 
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.flexnbd.acl.Acl;
+import net.flexnbd.control.ControlSocketServer;
+import net.flexnbd.migration.MirrorController;
+import net.flexnbd.migration.MirrorRequest;
+import net.flexnbd.storage.FileBlockStore;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * A running flexnbd server process: serving, or listening for a migration. Placeholder
- * until the serving core lands.
+ * A running flexnbd server: serving a file, or listening for a migration and then serving.
+ * It owns the threads, listeners and control socket, and decides when the process ends and
+ * with which status.
  */
 public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
 
-    private Server() {}
+    /** Exit status of a listener stopped before it received control. */
+    public static final int EXIT_NO_CONTROL = 1;
+    /** Exit status after a fatal local failure (failed rebind, failed local write). */
+    public static final int EXIT_FATAL = 2;
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
+
+    private final ServerSettings settings;
+    private final ServedFile file;
+    private final AccessPolicy access;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService disk;
+    private final MirrorController mirror;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean inControl;
+    private volatile NbdListener clients;
+    private volatile NbdListener migrationListener;
+    private volatile MigrationReceiver receiver;
+    private volatile ControlSocketServer control;
+
+    private Server(ServerSettings settings, FileBlockStore store, Acl acl) {
+        this.settings = settings;
+        this.access = new AccessPolicy(acl);
+        this.boss = EventLoops.group("nbd-accept", 1);
+        this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
+        this.file = new ServedFile(settings.file(), store, disk);
+        this.inControl = new AtomicBoolean(settings.mode() == ServerSettings.Mode.SERVE);
+        this.mirror = new MirrorController(file, settings.migration(), this::handedOver);
+    }
 
     /**
      * Opens the file, binds, opens the control socket and starts serving (or listening).
@@ -14,19 +67,205 @@ public final class Server implements AutoCloseable {
      * @throws StartupException with a one-line, user-facing message when it cannot
      */
     public static Server start(ServerSettings settings) throws StartupException {
-        throw new StartupException("not implemented yet");
+        Acl acl;
+        try {
+            acl = Acl.parse(settings.aclEntries(), settings.defaultDeny());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        FileBlockStore store;
+        try {
+            store = FileBlockStore.open(settings.file());
+        } catch (IOException e) {
+            throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
+        }
+        Server server = new Server(settings, store, acl);
+        try {
+            server.open();
+        } catch (StartupException e) {
+            server.release();
+            throw e;
+        }
+        return server;
+    }
+
+    private void open() throws StartupException {
+        try {
+            if (settings.mode() == ServerSettings.Mode.SERVE) {
+                clients = bindClients(settings.bind());
+                log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
+            } else {
+                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl);
+                migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline());
+                log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while binding " + settings.bind());
+        } catch (Exception e) {
+            throw new StartupException("cannot listen on " + describe(settings.bind()) + ": " + e.getMessage(), e);
+        }
+        if (settings.controlSocket().isPresent()) {
+            try {
+                control = ControlSocketServer.open(settings.controlSocket().get(),
+                        new ServerControl(this, mirror, access, settings.defaultDeny()));
+            } catch (IOException e) {
+                throw new StartupException("cannot open control socket " + settings.controlSocket().get()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private NbdListener bindClients(InetSocketAddress address) throws Exception {
+        Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
+        return NbdListener.bind(address, boss, workers, access,
+                ConnectionPipelines.clients(file, settings.handshake(), killswitch));
+    }
+
+    /** DISCONNECT after ENTRUST arrived: stop listening for senders and serve. */
+    private void takeControl() {
+        NbdListener listener = migrationListener;
+        if (listener != null) {
+            listener.close();
+        }
+        InetSocketAddress servingAddress = settings.servingAddress();
+        new BindRetry(boss.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
+                .whenComplete((bound, failure) -> {
+                    if (failure != null) {
+                        log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
+                        finish(EXIT_FATAL);
+                        return;
+                    }
+                    clients = bound;
+                    inControl.set(true);
+                    log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
+                    if (stopping.get()) {
+                        bound.close();
+                    }
+                });
+    }
+
+    /**
+     * The migration away completed: refuse everything still waiting; end with status 0
+     * unless told to stay up.
+     */
+    private void handedOver(MirrorRequest.AfterHandover action) {
+        inControl.set(false);
+        closeListeners();
+        file.gate().close();
+        access.disconnectAll();
+        if (action != MirrorRequest.AfterHandover.NOTHING) {
+            finish(0);
+        }
+    }
+
+    public boolean hasControl() {
+        return inControl.get();
+    }
+
+    /** The address clients are served on, once bound. */
+    public Optional<InetSocketAddress> servingAddress() {
+        NbdListener listener = clients;
+        return listener == null ? Optional.empty() : Optional.of(listener.localAddress());
+    }
+
+    /** The address the migration listener is bound to ({@code listen} mode, before control). */
+    public Optional<InetSocketAddress> migrationAddress() {
+        NbdListener listener = migrationListener;
+        return listener == null ? Optional.empty() : Optional.of(listener.localAddress());
+    }
+
+    StatusReport status() {
+        StatusReport report = new StatusReport()
+                .put("pid", ProcessHandle.current().pid())
+                .put("size", file.store().size())
+                .put("is_mirroring", mirror.isMirroring())
+                .put("clients_allowed", hasControl() && !stopping.get() && file.gate().isOpen())
+                .put("num_clients", access.connectedClients())
+                .put("has_control", hasControl());
+        mirror.describe(report);
+        return report;
     }
 
     /** Blocks until the server has stopped; returns the process exit status. */
     public int awaitExit() throws InterruptedException {
-        return 1;
+        int status;
+        try {
+            status = exit.get();
+        } catch (ExecutionException e) {
+            status = EXIT_FATAL;
+        }
+        release();
+        return status;
     }
 
-    /** Begins a clean shutdown (signal received): in-flight requests finish, data flushed. */
-    public void shutdown() {}
+    /** A signal asked us to stop: in-flight requests finish, data is flushed, then exit. */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("shutting down");
+        mirror.stop();
+        closeListeners();
+        try {
+            file.gate().close().get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} requests still in flight after {}s; closing anyway", file.gate().inFlight(), DRAIN_LIMIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("draining requests failed: {}", e.getCause().toString());
+        }
+        try {
+            file.store().flush();
+        } catch (IOException e) {
+            log.error("flush at shutdown failed: {}", e.toString());
+        }
+        access.disconnectAll();
+        finish(hasControl() || settings.mode() == ServerSettings.Mode.SERVE ? 0 : EXIT_NO_CONTROL);
+    }
+
+    private void finish(int status) {
+        exit.complete(status);
+    }
+
+    private void closeListeners() {
+        for (NbdListener listener : new NbdListener[] {clients, migrationListener}) {
+            if (listener != null) {
+                listener.close();
+            }
+        }
+    }
+
+    /** Frees everything; safe to call more than once. */
+    private synchronized void release() {
+        mirror.stop();
+        closeListeners();
+        if (control != null) {
+            try {
+                control.close();
+            } catch (IOException e) {
+                log.warn("cannot remove control socket: {}", e.toString());
+            }
+            control = null;
+        }
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        disk.shutdown();
+        try {
+            file.store().close();
+        } catch (IOException e) {
+            log.warn("closing {} failed: {}", settings.file(), e.toString());
+        }
+    }
 
     @Override
     public void close() {
         shutdown();
+        release();
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 }

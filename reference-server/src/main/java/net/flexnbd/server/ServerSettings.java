@@ -20,6 +20,7 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param requestTimeout    the killswitch limit
  * @param handshake         which hello to send clients
  * @param rebind            for {@code listen}: where to serve once control arrives (default: {@code bind})
+ * @param migration         timeouts and pacing of migrations, sent and received
  */
 public record ServerSettings(
         Mode mode,
@@ -31,7 +32,8 @@ public record ServerSettings(
         boolean killswitch,
         Duration requestTimeout,
         HandshakeStyle handshake,
-        Optional<InetSocketAddress> rebind) {
+        Optional<InetSocketAddress> rebind,
+        MigrationTuning migration) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -43,6 +45,19 @@ public record ServerSettings(
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout (" + requestTimeout + ") must be positive");
         }
+    }
+
+    /** Settings with the default migration tuning. */
+    public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
+            List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
+            HandshakeStyle handshake, Optional<InetSocketAddress> rebind) {
+        this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
+                handshake, rebind, MigrationTuning.DEFAULTS);
+    }
+
+    public ServerSettings withMigration(MigrationTuning tuning) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, tuning);
     }
 
     /** Where clients are served once this server is in control. */

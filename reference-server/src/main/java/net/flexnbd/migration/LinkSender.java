@@ -1,0 +1,93 @@
+package net.flexnbd.migration;
+
+import static net.flexnbd.protocol.Nbd.CMD_WRITE_ZEROES;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.client.BlockingNbdClient;
+import net.flexnbd.protocol.Errno;
+import net.flexnbd.storage.BlockStore;
+
+/**
+ * Copies ranges of the served file over the migration link as pipelined writes, keeping a
+ * window of them in flight and checking every reply. One thread uses it.
+ */
+final class LinkSender {
+    private final BlockStore store;
+    private final BlockingNbdClient link;
+    private final RateLimiter limiter;
+    private final MigrationProgress progress;
+    private final int window;
+    private final ByteBuffer buffer;
+
+    LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
+            int chunkBytes, int window) {
+        this.store = store;
+        this.link = link;
+        this.limiter = limiter;
+        this.progress = progress;
+        this.window = window;
+        this.buffer = ByteBuffer.allocateDirect(chunkBytes);
+    }
+
+    /** Sends {@code [offset, offset + length)} in chunks. */
+    void send(long offset, long length) throws IOException {
+        long end = offset + length;
+        for (long at = offset; at < end; ) {
+            int chunk = (int) Math.min(buffer.capacity(), end - at);
+            try {
+                limiter.acquire(chunk);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("migration interrupted");
+            }
+            while (link.inFlight() >= window) {
+                check(link.awaitReply());
+            }
+            buffer.clear().limit(chunk);
+            store.read(at, buffer);
+            buffer.flip();
+            if (allZero(buffer)) {
+                // The destination punches a hole: its copy stays as sparse as ours, and no bytes cross.
+                link.sendRequest(CMD_WRITE_ZEROES, 0, at, chunk);
+            } else {
+                link.sendWrite(at, buffer, 0);
+            }
+            progress.sent(chunk);
+            at += chunk;
+        }
+    }
+
+    /** Waits for every write in flight to be acknowledged. */
+    void drain() throws IOException {
+        while (link.inFlight() > 0) {
+            check(link.awaitReply());
+        }
+    }
+
+    private static void check(Reply reply) throws IOException {
+        reply.payload().release();
+        if (reply.error() != 0) {
+            throw new MigrationFailure("the destination refused a write: " + Errno.describe(reply.error()));
+        }
+    }
+
+    /** Whether the buffer, position to limit, holds only zero bytes. */
+    private static boolean allZero(ByteBuffer data) {
+        int i = data.position();
+        int end = data.limit();
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            if (data.getLong(i) != 0) {
+                return false;
+            }
+        }
+        for (; i < end; i++) {
+            if (data.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,60 @@
+package net.flexnbd.migration;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import net.flexnbd.server.StatusReport;
+
+/**
+ * What {@code status} tells about a running migration: attempts, the current pass, bytes
+ * sent and left, speed, and an estimate of the time left. Written by the migration thread,
+ * read by the control socket.
+ */
+final class MigrationProgress {
+    private final LongSupplier nanoClock;
+    private final long startedNanos;
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicInteger pass = new AtomicInteger();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private volatile LongSupplier bytesLeft = () -> 0;
+
+    MigrationProgress(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.startedNanos = nanoClock.getAsLong();
+    }
+
+    void attemptStarted() {
+        attempts.incrementAndGet();
+        pass.set(0);
+    }
+
+    void passStarted(int number, LongSupplier remaining) {
+        pass.set(number);
+        bytesLeft = remaining;
+    }
+
+    void sent(long bytes) {
+        bytesSent.addAndGet(bytes);
+    }
+
+    int attempts() {
+        return attempts.get();
+    }
+
+    long bytesSent() {
+        return bytesSent.get();
+    }
+
+    void describe(StatusReport report, long speedLimit) {
+        long elapsedNanos = Math.max(1, nanoClock.getAsLong() - startedNanos);
+        long speed = (long) (bytesSent.get() * 1e9 / elapsedNanos);
+        long left = Math.max(0, bytesLeft.getAsLong());
+        report.put("migration_speed", speed)
+                .put("migration_duration", elapsedNanos / 1_000_000_000L)
+                .put("migration_seconds_left", speed > 0 ? left / speed : 0)
+                .put("migration_bytes_left", left)
+                .put("migration_speed_limit", speedLimit > 0 ? Long.toString(speedLimit) : "unlimited")
+                .put("migration_pass", pass.get())
+                .put("migration_attempts", attempts.get());
+    }
+}

@@ -1,0 +1,37 @@
+package net.flexnbd.server;
+
+import io.netty.channel.socket.SocketChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.protocol.ServerHandshake;
+
+/**
+ * Fills a connection's pipeline: the handshake, then (once it is over) the transmission
+ * handler, for an ordinary client or for the migration link.
+ */
+final class ConnectionPipelines {
+    private ConnectionPipelines() {}
+
+    /** Ordinary clients: ENTRUST refused, requests pass the served file's gate. */
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
+        return channel -> channel.pipeline().addLast(new ServerHandshake(file.export(), style,
+                pipeline -> pipeline.addLast(new TransmissionHandler(
+                        new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
+                        file.diskExecutor(), killswitch, null))));
+    }
+
+    /**
+     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
+     * clients are served while a migration comes in), the handover reported to the listener.
+     */
+    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
+            Supplier<HandoverListener> attempt) {
+        return channel -> channel.pipeline().addLast(new ServerHandshake(file.export(), style,
+                pipeline -> pipeline.addLast(new TransmissionHandler(
+                        new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
+                        file.diskExecutor(), Optional.empty(), attempt.get()))));
+    }
+}

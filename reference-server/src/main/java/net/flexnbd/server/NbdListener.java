@@ -1,0 +1,59 @@
+package net.flexnbd.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/**
+ * A bound TCP listener whose connections pass the access list, then the handshake, then
+ * get whatever transmission handler the owner installs. Used for clients and for the
+ * migration link alike.
+ */
+final class NbdListener implements AutoCloseable {
+
+    private final Channel serverChannel;
+
+    private NbdListener(Channel serverChannel) {
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Binds now; throws the bind failure (address in use, not available) as it comes.
+     *
+     * @param pipeline fills each accepted connection's pipeline after the gatekeeper
+     */
+    static NbdListener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
+            AccessPolicy access, Consumer<SocketChannel> pipeline) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(EventLoops.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast("gatekeeper", access.gatekeeper());
+                        pipeline.accept(channel);
+                    }
+                });
+        Channel channel = bootstrap.bind(address).sync().channel();
+        return new NbdListener(channel);
+    }
+
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting; connections already accepted carry on. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,116 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.util.function.Supplier;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import net.flexnbd.storage.BlockStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one validated data request against the store and builds its reply. A failed local
+ * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
+ * exists, so a migration never misses a write that a client has been told about.
+ */
+final class RequestExecutor {
+    private static final Logger log = LoggerFactory.getLogger(RequestExecutor.class);
+
+    private final BlockStore store;
+    private final Supplier<WriteObserver> observer;
+
+    RequestExecutor(BlockStore store, Supplier<WriteObserver> observer) {
+        this.store = store;
+        this.observer = observer;
+    }
+
+    /** True when the request may block on the disk (fsync, fallocate, large zeroing). */
+    static boolean mayBlock(Request request) {
+        return switch (request.type()) {
+            case CMD_READ -> false;
+            case CMD_WRITE -> request.hasFlag(CMD_FLAG_FUA);
+            default -> true;
+        };
+    }
+
+    /** Executes the request; releases its payload. */
+    Reply execute(Request request, ByteBufAllocator alloc) {
+        try {
+            return switch (request.type()) {
+                case CMD_READ -> read(request, alloc);
+                case CMD_WRITE -> write(request);
+                case CMD_FLUSH -> flush(request);
+                case CMD_TRIM -> trim(request);
+                case CMD_WRITE_ZEROES -> writeZeroes(request);
+                default -> Reply.error(request.cookie(), EINVAL);
+            };
+        } catch (IOException | RuntimeException e) {
+            log.error("{} of {} bytes at offset {} failed: {}",
+                    commandName(request.type()), request.length(), request.offset(), e.toString());
+            return Reply.error(request.cookie(), EIO);
+        } finally {
+            request.payload().release();
+        }
+    }
+
+    private Reply read(Request request, ByteBufAllocator alloc) throws IOException {
+        int length = (int) request.length();
+        ByteBuf data = alloc.directBuffer(length, length);
+        try {
+            store.read(request.offset(), data.nioBuffer(0, length));
+            data.writerIndex(length);
+            return new Reply(0, request.cookie(), data);
+        } catch (IOException | RuntimeException e) {
+            data.release();
+            throw e;
+        }
+    }
+
+    private Reply write(Request request) throws IOException {
+        ByteBuf payload = request.payload();
+        if (payload.readableBytes() != request.length()) {
+            // An oversized write whose bytes were skipped: the validator refuses it first.
+            return Reply.error(request.cookie(), EINVAL);
+        }
+        store.write(request.offset(), payload.nioBuffer(), request.hasFlag(CMD_FLAG_FUA));
+        observer.get().changed(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
+    private Reply flush(Request request) throws IOException {
+        store.flush();
+        return Reply.ok(request.cookie());
+    }
+
+    private Reply trim(Request request) throws IOException {
+        store.trim(request.offset(), request.length(), request.hasFlag(CMD_FLAG_FUA));
+        observer.get().changed(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
+    private Reply writeZeroes(Request request) throws IOException {
+        store.writeZeroes(request.offset(), request.length(),
+                !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
+        observer.get().changed(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
+    static String commandName(int type) {
+        return switch (type) {
+            case CMD_READ -> "READ";
+            case CMD_WRITE -> "WRITE";
+            case CMD_DISC -> "DISC";
+            case CMD_FLUSH -> "FLUSH";
+            case CMD_TRIM -> "TRIM";
+            case CMD_CACHE -> "CACHE";
+            case CMD_WRITE_ZEROES -> "WRITE_ZEROES";
+            case CMD_BLOCK_STATUS -> "BLOCK_STATUS";
+            case CMD_ENTRUST -> "ENTRUST";
+            default -> "command " + type;
+        };
+    }
+}

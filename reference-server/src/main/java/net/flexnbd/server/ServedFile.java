@@ -1,0 +1,65 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import net.flexnbd.protocol.ExportDescription;
+import net.flexnbd.storage.BlockStore;
+
+/**
+ * The served file and what every connection to it shares: the gate that pauses and closes
+ * client I/O, the observer a migration installs, and the threads that run blocking I/O.
+ */
+public final class ServedFile {
+    /** Transmission flags advertised for every export. */
+    static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_SEND_FLUSH | TFLAG_SEND_FUA
+            | TFLAG_SEND_TRIM | TFLAG_SEND_WRITE_ZEROES | TFLAG_CAN_MULTI_CONN;
+
+    private final java.nio.file.Path path;
+    private final BlockStore store;
+    private final RequestGate gate = new RequestGate();
+    private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
+    private final ExecutorService diskExecutor;
+    private final RequestExecutor executor;
+
+    ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
+        this.path = path;
+        this.store = store;
+        this.diskExecutor = diskExecutor;
+        this.executor = new RequestExecutor(store, observer::get);
+    }
+
+    public java.nio.file.Path path() {
+        return path;
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public RequestGate gate() {
+        return gate;
+    }
+
+    /** Installs the observer told of every client change (a migration's dirty map). */
+    public void observeWrites(WriteObserver writeObserver) {
+        observer.set(writeObserver);
+    }
+
+    public void stopObservingWrites() {
+        observer.set(WriteObserver.NONE);
+    }
+
+    ExecutorService diskExecutor() {
+        return diskExecutor;
+    }
+
+    RequestExecutor executor() {
+        return executor;
+    }
+
+    ExportDescription export() {
+        return new ExportDescription("", store.size(), TRANSMISSION_FLAGS);
+    }
+}

@@ -1,0 +1,126 @@
+package net.flexnbd.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import net.flexnbd.acl.Acl;
+import net.flexnbd.acl.IpLiteral;
+import net.flexnbd.control.ControlHandler;
+import net.flexnbd.control.ControlResponse;
+import net.flexnbd.migration.MirrorController;
+import net.flexnbd.migration.MirrorRequest;
+import net.flexnbd.migration.MirrorRequest.AfterHandover;
+
+/**
+ * The server's side of the control socket: turns each command's argument lines into a call
+ * on the server, and every malformed or missing argument into an error answer.
+ *
+ * <p>{@code mirror} takes the destination address and port, then optionally, in this order,
+ * the action ({@code exit}, {@code unlink} or {@code nothing}; default {@code exit}), the
+ * bind address, and the bandwidth cap in bytes per second.
+ */
+final class ServerControl implements ControlHandler {
+    static final int BAD_ARGUMENTS = 1;
+    static final int UNKNOWN_COMMAND = 20;
+
+    private final Server server;
+    private final MirrorController mirror;
+    private final AccessPolicy access;
+    private final boolean defaultDeny;
+
+    ServerControl(Server server, MirrorController mirror, AccessPolicy access, boolean defaultDeny) {
+        this.server = server;
+        this.mirror = mirror;
+        this.access = access;
+        this.defaultDeny = defaultDeny;
+    }
+
+    @Override
+    public ControlResponse handle(String command, List<String> arguments) {
+        return switch (command) {
+            case "status" -> ControlResponse.ok(server.status().toLine());
+            case "acl" -> acl(arguments);
+            case "mirror" -> mirror(arguments);
+            case "break" -> mirror.breakMirror();
+            case "mirror_max_bps" -> maxBps(arguments);
+            default -> ControlResponse.error(UNKNOWN_COMMAND, "unknown command '" + command
+                    + "': expected status, acl, mirror, break or mirror_max_bps");
+        };
+    }
+
+    private ControlResponse acl(List<String> entries) {
+        try {
+            access.replace(Acl.parse(entries, defaultDeny));
+            return ControlResponse.ok("ACL set to " + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies"));
+        } catch (IllegalArgumentException e) {
+            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+        }
+    }
+
+    private ControlResponse mirror(List<String> arguments) {
+        if (!server.hasControl()) {
+            return ControlResponse.error(BAD_ARGUMENTS, "cannot mirror: this server is not in control of its file");
+        }
+        try {
+            return mirror.start(parseMirror(arguments));
+        } catch (IllegalArgumentException e) {
+            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+        }
+    }
+
+    static MirrorRequest parseMirror(List<String> arguments) {
+        if (arguments.size() < 2) {
+            throw new IllegalArgumentException("mirror needs the destination address and port");
+        }
+        if (arguments.size() > 5) {
+            throw new IllegalArgumentException("mirror takes at most 5 arguments (address, port, action, bind, max bps), got "
+                    + arguments.size());
+        }
+        InetAddress address = IpLiteral.parse(arguments.get(0));
+        int port = parsePort(arguments.get(1));
+        AfterHandover action = arguments.size() > 2 ? AfterHandover.parse(arguments.get(2)) : AfterHandover.EXIT;
+        Optional<InetAddress> bind = arguments.size() > 3
+                ? Optional.of(IpLiteral.parse(arguments.get(3)))
+                : Optional.empty();
+        OptionalLong maxBps = arguments.size() > 4 ? OptionalLong.of(parseBytesPerSecond(arguments.get(4)))
+                : OptionalLong.empty();
+        return new MirrorRequest(new InetSocketAddress(address, port), action, bind, maxBps);
+    }
+
+    private ControlResponse maxBps(List<String> arguments) {
+        if (arguments.size() != 1) {
+            return ControlResponse.error(BAD_ARGUMENTS, "mirror_max_bps needs exactly one argument, the cap in bytes per second");
+        }
+        try {
+            return mirror.setMaxBytesPerSecond(parseBytesPerSecond(arguments.get(0)));
+        } catch (IllegalArgumentException e) {
+            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+        }
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("port '" + text + "' must be a number from 1 to 65535");
+    }
+
+    private static long parseBytesPerSecond(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("bandwidth cap '" + text + "' must be a whole number of bytes per second");
+    }
+}

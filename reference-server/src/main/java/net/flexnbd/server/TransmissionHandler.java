@@ -1,0 +1,210 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's transmission phase: checks each request, passes it through the gate,
+ * runs it (on the event loop when it cannot block, on the disk executor otherwise) and
+ * answers, possibly out of order. DISC closes once every earlier request is answered.
+ * On a migration link it also carries the ENTRUST / DISCONNECT handover.
+ */
+final class TransmissionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(TransmissionHandler.class);
+
+    private final RequestValidator validator;
+    private final RequestExecutor executor;
+    private final RequestGate gate;
+    private final Executor diskExecutor;
+    private final Optional<Duration> killswitch;
+    private final HandoverListener handover;
+
+    private ChannelHandlerContext ctx;
+    /** Requests received and not yet answered; touched on the event loop only. */
+    private int pending;
+    private boolean disconnectRequested;
+    private boolean entrusted;
+    private boolean handedOver;
+
+    TransmissionHandler(RequestValidator validator, RequestExecutor executor, RequestGate gate,
+            Executor diskExecutor, Optional<Duration> killswitch, HandoverListener handover) {
+        this.validator = validator;
+        this.executor = executor;
+        this.gate = gate;
+        this.diskExecutor = diskExecutor;
+        this.killswitch = killswitch;
+        this.handover = handover;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Request request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (disconnectRequested) {
+            // Nothing may follow DISC; drop it quietly.
+            request.payload().release();
+            return;
+        }
+        if (entrusted && request.type() != CMD_DISC) {
+            request.payload().release();
+            log.warn("{} after ENTRUST on the migration link; dropping the link",
+                    RequestExecutor.commandName(request.type()));
+            ctx.close();
+            return;
+        }
+        int errno = validator.check(request);
+        if (errno != 0) {
+            request.payload().release();
+            log.debug("refusing {} offset={} length={} flags={}: errno {}",
+                    RequestExecutor.commandName(request.type()), request.offset(),
+                    request.length(), request.flags(), errno);
+            pending++;
+            reply(Reply.error(request.cookie(), errno), false);
+            return;
+        }
+        switch (request.type()) {
+            case CMD_DISC -> disconnect();
+            case CMD_ENTRUST -> entrust(request);
+            default -> admit(request);
+        }
+    }
+
+    private void disconnect() {
+        disconnectRequested = true;
+        if (entrusted && handover != null) {
+            handedOver = true;
+            handover.disconnectedAfterEntrust();
+        }
+        closeIfIdle();
+    }
+
+    /** The data must be durable here before the sender may let go of it. */
+    private void entrust(Request request) {
+        entrusted = true;
+        pending++;
+        diskExecutor.execute(() -> {
+            Reply answer;
+            try {
+                handover.entrusted();
+                answer = Reply.ok(request.cookie());
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot accept ENTRUST: {}", e.toString());
+                answer = Reply.error(request.cookie(), EIO);
+            }
+            Reply reply = answer;
+            onEventLoop(() -> reply(reply, false));
+        });
+    }
+
+    private void admit(Request request) {
+        pending++;
+        ScheduledFuture<?> watchdog = killswitch
+                .map(limit -> ctx.executor().schedule(() -> killStuck(request, limit),
+                        limit.toNanos(), TimeUnit.NANOSECONDS))
+                .orElse(null);
+        gate.submit(new RequestGate.Ticket() {
+            @Override
+            public void admitted() {
+                run(request, watchdog);
+            }
+
+            @Override
+            public void refused() {
+                request.payload().release();
+                onEventLoop(() -> {
+                    cancel(watchdog);
+                    reply(Reply.error(request.cookie(), ESHUTDOWN), false);
+                });
+            }
+        });
+    }
+
+    private void run(Request request, ScheduledFuture<?> watchdog) {
+        if (RequestExecutor.mayBlock(request)) {
+            diskExecutor.execute(() -> complete(executor.execute(request, ctx.alloc()), watchdog));
+        } else if (ctx.executor().inEventLoop()) {
+            complete(executor.execute(request, ctx.alloc()), watchdog);
+        } else {
+            ctx.executor().execute(() -> complete(executor.execute(request, ctx.alloc()), watchdog));
+        }
+    }
+
+    private void complete(Reply reply, ScheduledFuture<?> watchdog) {
+        cancel(watchdog);
+        onEventLoop(() -> reply(reply, true));
+    }
+
+    /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
+    private void reply(Reply reply, boolean admitted) {
+        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+            if (admitted) {
+                gate.finished();
+            }
+            pending--;
+            closeIfIdle();
+        });
+    }
+
+    private void closeIfIdle() {
+        if (disconnectRequested && pending == 0) {
+            ctx.close();
+        }
+    }
+
+    private void killStuck(Request request, Duration limit) {
+        log.warn("killswitch: {} at offset {} took longer than {}s; disconnecting {}",
+                RequestExecutor.commandName(request.type()), request.offset(),
+                limit.toSeconds(), ctx.channel().remoteAddress());
+        ctx.close();
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> watchdog) {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (handover != null && !handedOver) {
+            handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
+                    : "link lost before the handover");
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
