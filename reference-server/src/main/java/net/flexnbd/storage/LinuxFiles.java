@@ -1,0 +1,158 @@
+package net.flexnbd.storage;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The few Linux file calls the JDK does not offer (fallocate hole punching and zeroing,
+ * lseek SEEK_DATA/SEEK_HOLE), made through JNA direct mapping on a raw file descriptor.
+ * On another platform, or when JNA cannot load, {@link #isAvailable()} is false and callers
+ * fall back to plain writes and whole-range extents.
+ */
+final class LinuxFiles {
+
+    /** fallocate: do not change the file size. */
+    static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    /** fallocate: deallocate the range (must be combined with KEEP_SIZE). */
+    static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    /** fallocate: make the range read as zeroes, keeping it allocated. */
+    static final int FALLOC_FL_ZERO_RANGE = 0x10;
+    /** lseek whence: next offset at or after the given one that holds data. */
+    static final int SEEK_DATA = 3;
+    /** lseek whence: next offset at or after the given one that is in a hole (or EOF). */
+    static final int SEEK_HOLE = 4;
+
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+
+    /** Why the native calls cannot be used, or null when they can. */
+    private static final Throwable UNAVAILABLE = register();
+
+    private LinuxFiles() {
+    }
+
+    /** The libc functions, bound by {@link Native#register(Class, NativeLibrary)}. */
+    private static final class Libc {
+        static native int open(String path, int flags);
+
+        static native int close(int fd);
+
+        static native int fallocate(int fd, int mode, long offset, long length);
+
+        static native long lseek(int fd, long offset, int whence);
+
+        static native String strerror(int errnum);
+    }
+
+    private static Throwable register() {
+        // The bindings below assume the 64-bit Linux ABI (off_t is 64 bits, flag values).
+        if (!Platform.isLinux() || !Platform.is64Bit()) {
+            return new UnsupportedOperationException("not 64-bit Linux but "
+                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
+        }
+        try {
+            Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** True when the native calls below may be used. */
+    static boolean isAvailable() {
+        return UNAVAILABLE == null;
+    }
+
+    /** Why the native calls are unavailable (only meaningful when {@link #isAvailable()} is false). */
+    static String unavailableReason() {
+        return UNAVAILABLE == null ? "available" : UNAVAILABLE.toString();
+    }
+
+    /** Opens {@code file} read-write (close-on-exec) and returns the raw descriptor. */
+    static int openReadWrite(Path file) throws IOException {
+        String name = file.toString();
+        while (true) {
+            int fd = Libc.open(name, O_RDWR | O_CLOEXEC);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = Native.getLastError();
+            if (errno != ErrnoException.EINTR) {
+                throw failure("open(" + name + ", O_RDWR)", errno);
+            }
+        }
+    }
+
+    /** Closes a descriptor from {@link #openReadWrite}. */
+    static void close(int fd) throws IOException {
+        // Linux closes the descriptor even when close(2) reports EINTR, so never retry.
+        if (Libc.close(fd) != 0) {
+            throw failure("close(fd " + fd + ")", Native.getLastError());
+        }
+    }
+
+    /** Deallocates {@code [offset, offset+length)}; it reads as zeroes afterwards. */
+    static void punchHole(int fd, long offset, long length) throws IOException {
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, "PUNCH_HOLE|KEEP_SIZE", offset, length);
+    }
+
+    /** Makes {@code [offset, offset+length)} read as zeroes while keeping it allocated. */
+    static void zeroRange(int fd, long offset, long length) throws IOException {
+        fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, "ZERO_RANGE|KEEP_SIZE", offset, length);
+    }
+
+    private static void fallocate(int fd, int mode, String modeName, long offset, long length)
+            throws IOException {
+        while (Libc.fallocate(fd, mode, offset, length) != 0) {
+            int errno = Native.getLastError();
+            if (errno != ErrnoException.EINTR) {
+                throw failure("fallocate(fd " + fd + ", " + modeName + ", offset " + offset
+                        + ", length " + length + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * The first offset at or after {@code offset} that holds data, or -1 when there is none
+     * before the end of the file (lseek's ENXIO).
+     */
+    static long seekData(int fd, long offset) throws IOException {
+        return seek(fd, offset, SEEK_DATA, "SEEK_DATA");
+    }
+
+    /**
+     * The first offset at or after {@code offset} that is in a hole; the end of the file
+     * counts as one. -1 when {@code offset} is at or past the end of the file.
+     */
+    static long seekHole(int fd, long offset) throws IOException {
+        return seek(fd, offset, SEEK_HOLE, "SEEK_HOLE");
+    }
+
+    private static long seek(int fd, long offset, int whence, String whenceName) throws IOException {
+        // lseek also moves the descriptor's file position, which nothing here relies on:
+        // data is read and written positionally through a separate FileChannel, so
+        // concurrent seeks from several threads are harmless; each gets its own answer.
+        long result = Libc.lseek(fd, offset, whence);
+        if (result >= 0) {
+            return result;
+        }
+        int errno = Native.getLastError();
+        if (errno == ErrnoException.ENXIO) {
+            return -1;
+        }
+        throw failure("lseek(fd " + fd + ", offset " + offset + ", " + whenceName + ")", errno);
+    }
+
+    private static ErrnoException failure(String call, int errno) {
+        String text;
+        try {
+            text = Libc.strerror(errno);
+        } catch (RuntimeException | LinkageError e) {
+            text = null;
+        }
+        return new ErrnoException(call, errno, text == null ? "no description" : text);
+    }
+}
