@@ -52,10 +52,6 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
     }
 
-    State state() {
-        return state;
-    }
-
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.fireChannelActive();

@@ -26,6 +26,8 @@ import net.flexnbd.protocol.Reply;
  * send a request and wait for its reply, so they must not be mixed with pipelined use
  * ({@link #sendWrite}, {@link #sendRequest}, {@link #awaitReply}). In pipelined use one
  * thread may send while another awaits replies: sending and receiving are locked apart.
+ * An {@link NbdErrorException} leaves the connection usable; after any other
+ * {@link IOException} (a timeout, say) the stream may be out of step: close the client.
  */
 public final class BlockingNbdClient implements Closeable {
     private static final int STREAM_BUFFER = 64 * 1024;
