@@ -1,0 +1,56 @@
+package net.flexnbd.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes option replies (magic, option, reply type, length, data) during new-style
+ * negotiation; several may go into one buffer so that a GO answer leaves in one write.
+ */
+final class OptionReplies {
+    private OptionReplies() {}
+
+    /** Length of an option reply header: magic(8) option(4) type(4) length(4). */
+    static final int HEADER_LENGTH = 20;
+    /** NBD_REP_INFO data for NBD_INFO_EXPORT: type(2) size(8) flags(2). */
+    static final int INFO_EXPORT_LENGTH = 12;
+    /** NBD_REP_INFO data for NBD_INFO_BLOCK_SIZE: type(2) minimum(4) preferred(4) maximum(4). */
+    static final int INFO_BLOCK_SIZE_LENGTH = 14;
+
+    static void writeAck(ByteBuf out, int option) {
+        writeHeader(out, option, Nbd.REP_ACK, 0);
+    }
+
+    /** An error reply whose data is a human-readable message, as the spec allows. */
+    static void writeError(ByteBuf out, int option, int errorType, String message) {
+        int length = ByteBufUtil.utf8Bytes(message);
+        writeHeader(out, option, errorType, length);
+        out.writeCharSequence(message, StandardCharsets.UTF_8);
+    }
+
+    /** One NBD_REP_SERVER entry naming an export, for NBD_OPT_LIST. */
+    static void writeServer(ByteBuf out, int option, String exportName) {
+        int nameLength = ByteBufUtil.utf8Bytes(exportName);
+        writeHeader(out, option, Nbd.REP_SERVER, 4 + nameLength);
+        out.writeInt(nameLength);
+        out.writeCharSequence(exportName, StandardCharsets.UTF_8);
+    }
+
+    static void writeInfoExport(ByteBuf out, int option, ExportDescription export) {
+        writeHeader(out, option, Nbd.REP_INFO, INFO_EXPORT_LENGTH);
+        out.writeShort(Nbd.INFO_EXPORT).writeLong(export.size()).writeShort(export.transmissionFlags());
+    }
+
+    static void writeInfoBlockSize(ByteBuf out, int option) {
+        writeHeader(out, option, Nbd.REP_INFO, INFO_BLOCK_SIZE_LENGTH);
+        out.writeShort(Nbd.INFO_BLOCK_SIZE)
+                .writeInt(Nbd.MIN_BLOCK_SIZE)
+                .writeInt(Nbd.PREFERRED_BLOCK_SIZE)
+                .writeInt(Nbd.MAX_PAYLOAD);
+    }
+
+    private static void writeHeader(ByteBuf out, int option, int replyType, int length) {
+        out.writeLong(Nbd.OPTION_REPLY_MAGIC).writeInt(option).writeInt(replyType).writeInt(length);
+    }
+}

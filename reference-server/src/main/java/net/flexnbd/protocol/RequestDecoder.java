@@ -1,0 +1,100 @@
+package net.flexnbd.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Turns the transmission-phase byte stream into {@link Request}s on the server. A WRITE's
+ * payload is a retained slice of the received buffers, never a copy (the decoder cumulates
+ * with a composite, so the slice may span several socket reads: use
+ * {@link ByteBuf#nioBuffers()} to write it out). A WRITE longer than {@link Nbd#MAX_PAYLOAD}
+ * is emitted without payload, so the server can answer EINVAL, and its bytes are skipped
+ * unbuffered to stay in step. A bad request magic fires a {@link ProtocolException} and
+ * closes the channel; nothing after it is decoded.
+ */
+public final class RequestDecoder extends ByteToMessageDecoder {
+    /** The name the handshake gives this handler in the pipeline. */
+    public static final String NAME = "nbd-request-decoder";
+
+    /** What the next bytes are: a header, a WRITE's payload, an oversized payload to skip. */
+    enum State { HEADER, PAYLOAD, DISCARD, FAILED }
+
+    private State state = State.HEADER;
+    // The header of the WRITE whose payload is being gathered.
+    private int flags;
+    private long cookie;
+    private long offset;
+    private int payloadLength;
+    private long bytesToDiscard;
+
+    public RequestDecoder() {
+        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        for (;;) {
+            switch (state) {
+                case HEADER -> {
+                    if (in.readableBytes() < Nbd.REQUEST_HEADER_LENGTH) {
+                        return;
+                    }
+                    decodeHeader(ctx, in, out);
+                }
+                case PAYLOAD -> {
+                    if (in.readableBytes() < payloadLength) {
+                        return;
+                    }
+                    out.add(new Request(flags, Nbd.CMD_WRITE, cookie, offset, payloadLength,
+                            in.readRetainedSlice(payloadLength)));
+                    state = State.HEADER;
+                }
+                case DISCARD -> {
+                    int skipped = (int) Math.min(in.readableBytes(), bytesToDiscard);
+                    in.skipBytes(skipped);
+                    bytesToDiscard -= skipped;
+                    if (bytesToDiscard > 0) {
+                        return;
+                    }
+                    state = State.HEADER;
+                }
+                case FAILED -> {
+                    in.skipBytes(in.readableBytes());
+                    return;
+                }
+            }
+        }
+    }
+
+    private void decodeHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int magic = in.readInt();
+        if (magic != Nbd.REQUEST_MAGIC) {
+            state = State.FAILED;
+            in.skipBytes(in.readableBytes());
+            ctx.fireExceptionCaught(ProtocolException.badMagic(
+                    "request magic", Integer.toUnsignedLong(magic), Nbd.REQUEST_MAGIC, 8));
+            ctx.close();
+            return;
+        }
+        int requestFlags = in.readUnsignedShort();
+        int type = in.readUnsignedShort();
+        long requestCookie = in.readLong();
+        long requestOffset = in.readLong();
+        long length = in.readUnsignedInt();
+        if (type != Nbd.CMD_WRITE || length == 0) {
+            out.add(Request.of(requestFlags, type, requestCookie, requestOffset, length));
+        } else if (length > Nbd.MAX_PAYLOAD) {
+            out.add(Request.of(requestFlags, type, requestCookie, requestOffset, length));
+            bytesToDiscard = length;
+            state = State.DISCARD;
+        } else {
+            flags = requestFlags;
+            cookie = requestCookie;
+            offset = requestOffset;
+            payloadLength = (int) length;
+            state = State.PAYLOAD;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package net.flexnbd.protocol.client;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import net.flexnbd.protocol.Nbd;
+
+/**
+ * The client's half of the handshake over blocking streams. It recognises either hello:
+ * old-style needs no answer; new-style gets NBD_OPT_GO for the default (empty) export name,
+ * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO.
+ */
+final class ClientHandshake {
+    private ClientHandshake() {}
+
+    /** What the server said about the export. */
+    record Negotiated(long exportSize, int transmissionFlags) {}
+
+    /** Longest option reply accepted; the spec caps strings at 4096 bytes and info items are small. */
+    static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
+
+    static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
+        long passwd = in.readLong();
+        if (passwd != Nbd.INIT_PASSWD) {
+            throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);
+        }
+        long magic = in.readLong();
+        if (magic == Nbd.OLDSTYLE_MAGIC) {
+            long size = in.readLong();
+            int flags = in.readInt();
+            in.skipNBytes(Nbd.HELLO_PADDING);
+            return new Negotiated(size, flags & 0xFFFF);
+        }
+        if (magic != Nbd.IHAVEOPT) {
+            throw new NbdProtocolException(String.format(
+                    "bad hello magic: got 0x%016x, expected IHAVEOPT 0x%016x or the old-style magic 0x%016x",
+                    magic, Nbd.IHAVEOPT, Nbd.OLDSTYLE_MAGIC));
+        }
+        int serverFlags = in.readUnsignedShort();
+        boolean fixed = (serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0;
+        boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
+        out.writeInt((fixed ? Nbd.FLAG_C_FIXED_NEWSTYLE : 0) | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
+        if (fixed) {
+            Negotiated viaGo = go(in, out);
+            if (viaGo != null) {
+                return viaGo;
+            }
+        }
+        return exportName(in, out, noZeroes);
+    }
+
+    /** NBD_OPT_GO with an empty name and no info requests; null when the server does not support it. */
+    private static Negotiated go(DataInputStream in, DataOutputStream out) throws IOException {
+        writeOptionHeader(out, Nbd.OPT_GO, 4 + 2);
+        out.writeInt(0);
+        out.writeShort(0);
+        out.flush();
+        long size = -1;
+        int flags = 0;
+        for (;;) {
+            long magic = in.readLong();
+            if (magic != Nbd.OPTION_REPLY_MAGIC) {
+                throw NbdProtocolException.badMagic("option reply magic", magic, Nbd.OPTION_REPLY_MAGIC);
+            }
+            int option = in.readInt();
+            if (option != Nbd.OPT_GO) {
+                throw new NbdProtocolException("option reply names option " + option + ", expected NBD_OPT_GO ("
+                        + Nbd.OPT_GO + ")");
+            }
+            int type = in.readInt();
+            byte[] data = readReplyData(in);
+            if (type == Nbd.REP_ACK) {
+                if (size < 0) {
+                    throw new NbdProtocolException("NBD_OPT_GO acknowledged without NBD_INFO_EXPORT");
+                }
+                return new Negotiated(size, flags);
+            } else if (type == Nbd.REP_INFO && data.length >= 12 && readShort(data, 0) == Nbd.INFO_EXPORT) {
+                size = readLong(data, 2);
+                flags = readShort(data, 10);
+            } else if (type == Nbd.REP_ERR_UNSUP) {
+                return null;
+            } else if (type < 0) { // every error type has the top bit set
+                throw new IOException(String.format("server refused NBD_OPT_GO with %s (0x%08x)%s",
+                        errorName(type), type, data.length == 0 ? "" : ": " + new String(data, StandardCharsets.UTF_8)));
+            }
+            // other information (block sizes, names) is not needed here
+        }
+    }
+
+    private static Negotiated exportName(DataInputStream in, DataOutputStream out, boolean noZeroes) throws IOException {
+        writeOptionHeader(out, Nbd.OPT_EXPORT_NAME, 0);
+        out.flush();
+        long size = in.readLong();
+        int flags = in.readUnsignedShort();
+        if (!noZeroes) {
+            in.skipNBytes(Nbd.HELLO_PADDING);
+        }
+        return new Negotiated(size, flags);
+    }
+
+    private static void writeOptionHeader(DataOutputStream out, int option, int length) throws IOException {
+        out.writeLong(Nbd.IHAVEOPT);
+        out.writeInt(option);
+        out.writeInt(length);
+    }
+
+    private static byte[] readReplyData(DataInputStream in) throws IOException {
+        long length = Integer.toUnsignedLong(in.readInt());
+        if (length > MAX_OPTION_REPLY_LENGTH) {
+            throw new NbdProtocolException("option reply of " + length + " bytes exceeds the limit of "
+                    + MAX_OPTION_REPLY_LENGTH);
+        }
+        byte[] data = new byte[(int) length];
+        in.readFully(data);
+        return data;
+    }
+
+    private static int readShort(byte[] data, int at) {
+        return ((data[at] & 0xFF) << 8) | (data[at + 1] & 0xFF);
+    }
+
+    private static long readLong(byte[] data, int at) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (data[at + i] & 0xFF);
+        }
+        return value;
+    }
+
+    static String errorName(int replyType) {
+        return switch (replyType) {
+            case Nbd.REP_ERR_UNSUP -> "NBD_REP_ERR_UNSUP";
+            case Nbd.REP_ERR_POLICY -> "NBD_REP_ERR_POLICY";
+            case Nbd.REP_ERR_INVALID -> "NBD_REP_ERR_INVALID";
+            case Nbd.REP_ERR_PLATFORM -> "NBD_REP_ERR_PLATFORM";
+            case Nbd.REP_ERR_TLS_REQD -> "NBD_REP_ERR_TLS_REQD";
+            case Nbd.REP_ERR_UNKNOWN -> "NBD_REP_ERR_UNKNOWN";
+            case Nbd.REP_ERR_SHUTDOWN -> "NBD_REP_ERR_SHUTDOWN";
+            case Nbd.REP_ERR_BLOCK_SIZE_REQD -> "NBD_REP_ERR_BLOCK_SIZE_REQD";
+            case Nbd.REP_ERR_TOO_BIG -> "NBD_REP_ERR_TOO_BIG";
+            default -> "an unknown error";
+        };
+    }
+}
