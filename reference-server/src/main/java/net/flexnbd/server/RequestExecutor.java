@@ -5,6 +5,7 @@ import static net.flexnbd.protocol.Nbd.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -76,7 +77,19 @@ final class RequestExecutor {
             // An oversized write whose bytes were skipped: the validator refuses it first.
             return Reply.error(request.cookie(), EINVAL);
         }
-        store.write(request.offset(), payload.nioBuffer(), request.hasFlag(CMD_FLAG_FUA));
+        // The decoder hands over the payload uncopied, possibly as several buffers.
+        boolean fua = request.hasFlag(CMD_FLAG_FUA);
+        if (payload.nioBufferCount() == 1) {
+            store.write(request.offset(), payload.nioBuffer(), fua);
+        } else {
+            ByteBuffer[] parts = payload.nioBuffers();
+            long at = request.offset();
+            for (int i = 0; i < parts.length; i++) {
+                int length = parts[i].remaining();
+                store.write(at, parts[i], fua && i == parts.length - 1);
+                at += length;
+            }
+        }
         observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
