@@ -19,7 +19,8 @@ import net.flexnbd.migration.MirrorRequest.AfterHandover;
  *
  * <p>{@code mirror} takes the destination address and port, then optionally, in this order,
  * the action ({@code exit}, {@code unlink} or {@code nothing}; default {@code exit}), the
- * bind address, and the bandwidth cap in bytes per second.
+ * bind address, and the bandwidth cap in bytes per second. The bind address may be left
+ * off before the cap: a fourth argument that is a plain number is the cap.
  */
 final class ServerControl implements ControlHandler {
     static final int BAD_ARGUMENTS = 1;
@@ -81,11 +82,17 @@ final class ServerControl implements ControlHandler {
         InetAddress address = IpLiteral.parse(arguments.get(0));
         int port = parsePort(arguments.get(1));
         AfterHandover action = arguments.size() > 2 ? AfterHandover.parse(arguments.get(2)) : AfterHandover.EXIT;
-        Optional<InetAddress> bind = arguments.size() > 3
-                ? Optional.of(IpLiteral.parse(arguments.get(3)))
-                : Optional.empty();
-        OptionalLong maxBps = arguments.size() > 4 ? OptionalLong.of(parseBytesPerSecond(arguments.get(4)))
-                : OptionalLong.empty();
+        Optional<InetAddress> bind = Optional.empty();
+        OptionalLong maxBps = OptionalLong.empty();
+        if (arguments.size() == 4 && looksLikeNumber(arguments.get(3))) {
+            // The bind address was left off and the cap given: a number is never an address.
+            maxBps = OptionalLong.of(parseBytesPerSecond(arguments.get(3)));
+        } else if (arguments.size() > 3) {
+            bind = Optional.of(IpLiteral.parse(arguments.get(3)));
+        }
+        if (arguments.size() > 4) {
+            maxBps = OptionalLong.of(parseBytesPerSecond(arguments.get(4)));
+        }
         return new MirrorRequest(new InetSocketAddress(address, port), action, bind, maxBps);
     }
 
@@ -98,6 +105,10 @@ final class ServerControl implements ControlHandler {
         } catch (IllegalArgumentException e) {
             return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
         }
+    }
+
+    private static boolean looksLikeNumber(String text) {
+        return !text.isBlank() && text.trim().chars().allMatch(Character::isDigit);
     }
 
     private static int parsePort(String text) {
