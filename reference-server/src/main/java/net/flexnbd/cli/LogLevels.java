@@ -16,9 +16,13 @@ final class LogLevels {
     private static final String NETTY = "io.netty";
 
     static void apply(Verbosity verbosity) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            return; // Another SLF4J binding (an embedding test, say) owns its own levels.
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            apply(verbosity, context);
         }
+        // Otherwise another SLF4J binding (an embedding test, say) owns its own levels.
+    }
+
+    static void apply(Verbosity verbosity, LoggerContext context) {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         switch (verbosity) {
             case QUIET -> {

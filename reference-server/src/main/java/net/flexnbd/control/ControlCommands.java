@@ -1,6 +1,6 @@
 package net.flexnbd.control;
 
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +27,7 @@ public final class ControlCommands implements ControlHandler {
      */
     public static ControlCommands of(Map<String, ControlHandler> handlers) {
         Objects.requireNonNull(handlers, "handlers");
-        Map<String, ControlHandler> copy = new LinkedHashMap<>();
+        Map<String, ControlHandler> copy = new HashMap<>();
         handlers.forEach((name, handler) -> {
             if (name == null || name.isEmpty() || !name.equals(name.strip()) || name.chars().anyMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("command name '" + name + "' must be one word");

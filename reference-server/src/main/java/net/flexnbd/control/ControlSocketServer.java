@@ -128,12 +128,16 @@ public final class ControlSocketServer implements Closeable {
         if (!attributes.isOther()) {
             throw new IOException("control socket path exists and is not a socket: " + path);
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            throw new IOException("control socket in use: " + path);
+        SocketChannel probe;
+        try {
+            probe = SocketChannel.open(UnixDomainSocketAddress.of(path));
         } catch (java.net.ConnectException e) {
             log.info("removing stale control socket {}", path);
             Files.deleteIfExists(path);
+            return;
         }
+        probe.close();
+        throw new IOException("control socket in use: " + path);
     }
 
     private void acceptLoop() {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The control modes through a real control socket, in process. */
+@SuppressWarnings("try") // the server is only opened and closed around each test
 class ControlModesEndToEndTest {
 
     @TempDir
