@@ -1,6 +1,86 @@
 package net.flexnbd.cli;
 
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The {@code flexnbd} launcher: {@code flexnbd MODE [options]} with the modes and option
+ * names of the original flexnbd (serve, listen, mirror, break, acl, status, read, write,
+ * help). Usage errors are one line on stderr and exit status 2.
+ */
 public final class Main {
+
+    private Main() {}
+
     public static void main(String[] args) {
+        System.exit(run(args, CliEnvironment.system()));
+    }
+
+    /** Runs one command line against {@code env} and returns the exit status. */
+    static int run(String[] args, CliEnvironment env) {
+        return commandLine(env).execute(args);
+    }
+
+    static CommandLine commandLine(CliEnvironment env) {
+        VerbosityChoice verbosity = new VerbosityChoice();
+        CommandLine root = new CommandLine(new RootCommand(env, verbosity));
+        root.addSubcommand(new ServeCommand(env, verbosity));
+        root.addSubcommand(new ListenCommand(env, verbosity));
+        root.addSubcommand(new MirrorCommand(env, verbosity));
+        root.addSubcommand(new BreakCommand(env, verbosity));
+        root.addSubcommand(new AclCommand(env, verbosity));
+        root.addSubcommand(new StatusCommand(env, verbosity));
+        root.addSubcommand(new ReadCommand(env, verbosity));
+        root.addSubcommand(new WriteCommand(env, verbosity));
+        root.addSubcommand(new HelpMode(env, verbosity));
+
+        // Set after the subcommands so that every one of them inherits these.
+        root.setOut(new PrintWriter(env.out(), true));
+        root.setErr(new PrintWriter(env.err(), true));
+        root.setCaseInsensitiveEnumValuesAllowed(true);
+        root.setOverwrittenOptionsAllowed(true);
+        root.setExpandAtFiles(false);
+        root.setParameterExceptionHandler(Main::usageError);
+        root.setExecutionExceptionHandler((e, command, parseResult) -> {
+            env.err().println(command.getCommandSpec().qualifiedName() + ": " + oneLine(String.valueOf(e.getMessage())));
+            return 1;
+        });
+        root.setExecutionStrategy(parseResult -> {
+            env.logs().apply(verbosity.get());
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        return root;
+    }
+
+    /** One line: where, what, and where to look. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        String help = command.getParent() == null ? "flexnbd help" : "flexnbd help " + command.getCommandName();
+        command.getErr().println(name + ": " + oneLine(describe(e, command)) + " (see '" + help + "')");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * Picocli's message, except that a misspelt option is named before the required options
+     * it hid, and an unknown mode is called one.
+     */
+    private static String describe(ParameterException e, CommandLine command) {
+        List<String> unmatched = command.getUnmatchedArguments();
+        if (e instanceof CommandLine.MissingParameterException && !unmatched.isEmpty()) {
+            return "unknown option or argument '" + unmatched.get(0) + "'";
+        }
+        if (e instanceof CommandLine.UnmatchedArgumentException && command.getParent() == null
+                && !unmatched.isEmpty() && !unmatched.get(0).startsWith("-")) {
+            return "unknown MODE '" + unmatched.get(0) + "': expected one of "
+                    + String.join(", ", command.getSubcommands().keySet());
+        }
+        return e.getMessage();
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*[\r\n]+\\s*", "; ");
     }
 }

@@ -1,0 +1,55 @@
+package net.flexnbd.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import net.flexnbd.control.ControlResponse;
+import picocli.CommandLine.Option;
+
+/**
+ * What the modes that talk to a running server share: send one control request, print
+ * its MESSAGE (stdout for code 0, stderr otherwise) and exit with its CODE.
+ */
+abstract class ControlModeCommand extends ModeCommand implements Callable<Integer> {
+
+    @Option(names = {"-s", "--sock"}, required = true, paramLabel = "SOCK",
+            description = "The control socket of the running server.")
+    Path sock;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for the server's answer (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    ControlModeCommand(CliEnvironment env, VerbosityChoice verbosity) {
+        super(env, verbosity);
+    }
+
+    /** The control command's name. */
+    abstract String command();
+
+    /** Its argument lines, checked. */
+    abstract List<String> arguments();
+
+    @Override
+    public Integer call() {
+        List<String> arguments = arguments();
+        if (timeoutSeconds < 1) {
+            throw usageError("invalid value for --timeout: " + timeoutSeconds + " is not a number of seconds of at least 1");
+        }
+        ControlResponse response;
+        try {
+            response = env.control().send(sock, command(), arguments, Duration.ofSeconds(timeoutSeconds));
+        } catch (IOException e) {
+            failure(e.getMessage());
+            return 1;
+        }
+        if (response.isSuccess()) {
+            env.out().println(response.message());
+        } else {
+            env.err().println(response.message());
+        }
+        return response.code();
+    }
+}

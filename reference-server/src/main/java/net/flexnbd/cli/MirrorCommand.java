@@ -1,0 +1,87 @@
+package net.flexnbd.cli;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flexnbd mirror}: ask the running server to migrate to a listening destination.
+ *
+ * <p>The control request's argument lines, in order (SPEC section 3; the trailing
+ * optional ones are left off when not needed):
+ * <ol>
+ *   <li>the destination address (an IP literal, as given);
+ *   <li>the destination port;
+ *   <li>the action once the migration completes: {@code unlink} with {@code --unlink},
+ *       else {@code exit} (the server also accepts {@code nothing}; this mode never sends
+ *       it);
+ *   <li>the bind (source) address, sent when {@code --bind} or {@code --max-bps} is given;
+ *       without {@code --bind} it is the unspecified address of the destination's family
+ *       ({@code 0.0.0.0} or {@code ::}), which means "let the kernel pick", exactly as
+ *       when the line is left off;
+ *   <li>the bandwidth cap in bytes per second, sent only with {@code --max-bps}.
+ * </ol>
+ * So {@code mirror -l 10.0.0.2 -p 4000 --max-bps 1000000} sends
+ * {@code mirror / 10.0.0.2 / 4000 / exit / 0.0.0.0 / 1000000}.
+ */
+@Command(name = "mirror",
+        description = "Ask the server behind SOCK to migrate its file to the server listening on ADDR:PORT;"
+                + " once the migration completes the destination takes over and this server exits.",
+        sortOptions = false,
+        footerHeading = "%n",
+        footer = "Exit status: the server's answer code (0: the migration started); 1 control socket"
+                + " unreachable; 2 usage error.")
+final class MirrorCommand extends ControlModeCommand {
+
+    @Option(names = {"-l", "--addr"}, required = true, paramLabel = "ADDR", description = "Destination address.")
+    String addr;
+
+    @Option(names = {"-p", "--port"}, required = true, paramLabel = "PORT", description = "Destination port.")
+    int port;
+
+    @Option(names = {"-u", "--unlink"}, description = "Delete the served file once the destination has taken over.")
+    boolean unlink;
+
+    @Option(names = {"-b", "--bind"}, paramLabel = "ADDR",
+            description = "Source address to connect from (default: the kernel picks).")
+    String bind;
+
+    @Option(names = "--max-bps", paramLabel = "BYTES_PER_S",
+            description = "Cap the migration's bandwidth (default: no cap).")
+    Long maxBps;
+
+    MirrorCommand(CliEnvironment env, VerbosityChoice verbosity) {
+        super(env, verbosity);
+    }
+
+    @Override
+    String command() {
+        return "mirror";
+    }
+
+    @Override
+    List<String> arguments() {
+        InetAddress destination = address("--addr", addr);
+        port("--port", port, 1);
+        if (bind != null) {
+            address("--bind", bind);
+        }
+        if (maxBps != null && maxBps < 1) {
+            throw usageError("invalid value for --max-bps: " + maxBps + " is not a number of bytes per second of at"
+                    + " least 1 (leave it off for no cap)");
+        }
+        List<String> lines = new ArrayList<>(List.of(addr, Integer.toString(port), unlink ? "unlink" : "exit"));
+        if (bind != null) {
+            lines.add(bind);
+        } else if (maxBps != null) {
+            lines.add(destination instanceof Inet4Address ? "0.0.0.0" : "::");
+        }
+        if (maxBps != null) {
+            lines.add(Long.toString(maxBps));
+        }
+        return lines;
+    }
+}

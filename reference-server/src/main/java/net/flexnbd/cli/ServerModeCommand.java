@@ -1,0 +1,116 @@
+package net.flexnbd.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import net.flexnbd.acl.Acl;
+import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.server.ServerSettings;
+import net.flexnbd.server.StartupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * What {@code serve} and {@code listen} share: their options, turning them into checked
+ * {@link ServerSettings}, and running the server until it exits or a signal stops it.
+ */
+abstract class ServerModeCommand extends ModeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerModeCommand.class);
+
+    @Option(names = {"-l", "--addr"}, required = true, paramLabel = "ADDR",
+            description = "IP address to listen on (a literal; names are not resolved).")
+    String addr;
+
+    @Option(names = {"-p", "--port"}, required = true, paramLabel = "PORT",
+            description = "TCP port to listen on, 0 to let the system pick one (it is logged).")
+    int port;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The file to serve.")
+    Path file;
+
+    @Option(names = {"-s", "--sock"}, paramLabel = "SOCK", description = "Unix socket for control commands (mode 0600).")
+    Path sock;
+
+    @Option(names = {"-d", "--default-deny"}, description = "An empty access list refuses everyone.")
+    boolean defaultDeny;
+
+    @Option(names = {"-k", "--killswitch"},
+            description = "Disconnect a client whose request takes longer than --request-timeout.")
+    boolean killswitch;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "The killswitch's limit in seconds (default: ${DEFAULT-VALUE}).")
+    long requestTimeoutSeconds;
+
+    @Option(names = "--handshake", paramLabel = "newstyle|oldstyle", defaultValue = "newstyle",
+            description = "Hello sent to clients: fixed newstyle (default) or the original flexnbd's oldstyle.")
+    HandshakeStyle handshake;
+
+    @Parameters(paramLabel = "ACL_ENTRY", arity = "0..*",
+            description = "Clients allowed to connect: IPv4/IPv6 addresses or CIDR ranges (default: everyone).")
+    List<String> aclEntries = new ArrayList<>();
+
+    ServerModeCommand(CliEnvironment env, VerbosityChoice verbosity) {
+        super(env, verbosity);
+    }
+
+    abstract ServerSettings.Mode mode();
+
+    /** For {@code listen}: where to serve after taking control, if not the listening address. */
+    Optional<InetSocketAddress> rebind() {
+        return Optional.empty();
+    }
+
+    /** The checked settings; a bad value is a usage error naming it. */
+    ServerSettings settings() {
+        InetSocketAddress bind = new InetSocketAddress(address("--addr", addr), port("--port", port, 0));
+        if (!Files.exists(file)) {
+            throw usageError("invalid value for --file: " + file + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw usageError("invalid value for --file: " + file + " is a directory; expected a file");
+        }
+        try {
+            Acl.parse(aclEntries, defaultDeny);
+        } catch (IllegalArgumentException e) {
+            throw usageError("invalid access list entry: " + e.getMessage());
+        }
+        if (requestTimeoutSeconds < 1) {
+            throw usageError("invalid value for --request-timeout: " + requestTimeoutSeconds
+                    + " is not a number of seconds of at least 1");
+        }
+        return new ServerSettings(mode(), bind, file, Optional.ofNullable(sock), aclEntries, defaultDeny,
+                killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind());
+    }
+
+    @Override
+    public Integer call() {
+        ServerSettings settings = settings();
+        CliEnvironment.RunningServer server;
+        try {
+            server = env.servers().start(settings);
+        } catch (StartupException e) {
+            failure(e.getMessage());
+            return 1;
+        }
+        env.signals().onShutdownSignal(signal -> {
+            log.info("{} received: shutting down", signal);
+            server.shutdown();
+        });
+        try {
+            return server.awaitExit();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdown();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package net.flexnbd.cli;
+
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/** {@code flexnbd status}: the running server's state as one line of key=value pairs. */
+@Command(name = "status",
+        description = "Print the running server's state as one line of key=value pairs.",
+        footerHeading = "%n",
+        footer = "Exit status: the server's answer code (0 success); 1 control socket unreachable; 2 usage error.")
+final class StatusCommand extends ControlModeCommand {
+
+    StatusCommand(CliEnvironment env, VerbosityChoice verbosity) {
+        super(env, verbosity);
+    }
+
+    @Override
+    String command() {
+        return "status";
+    }
+
+    /** No argument lines. */
+    @Override
+    List<String> arguments() {
+        return List.of();
+    }
+}
