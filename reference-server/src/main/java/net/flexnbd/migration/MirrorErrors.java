@@ -13,18 +13,19 @@ import net.flexnbd.protocol.client.NbdProtocolException;
  * tell them apart. docs/protocol.md lists them.
  */
 final class MirrorErrors {
+    // 2 is the control socket's own: a malformed request or an unknown command.
     static final int BAD_ARGUMENTS = 1;
-    static final int ALREADY_MIRRORING = 2;
-    static final int SHUTTING_DOWN = 3;
-    static final int CONNECT_FAILED = 4;
-    static final int REJECTED = 5;
-    static final int NO_RESPONSE = 6;
-    static final int SIZE_MISMATCH = 7;
-    static final int PROTOCOL_ERROR = 8;
-    static final int STOPPED = 9;
-    static final int NOT_MIRRORING = 10;
-    static final int TOO_LATE = 11;
-    static final int TOO_SMALL = 12;
+    static final int ALREADY_MIRRORING = 3;
+    static final int SHUTTING_DOWN = 4;
+    static final int CONNECT_FAILED = 5;
+    static final int REJECTED = 6;
+    static final int NO_RESPONSE = 7;
+    static final int SIZE_MISMATCH = 8;
+    static final int PROTOCOL_ERROR = 9;
+    static final int STOPPED = 10;
+    static final int NOT_MIRRORING = 11;
+    static final int TOO_LATE = 12;
+    static final int TOO_SMALL = 13;
 
     private MirrorErrors() {}
 

@@ -24,7 +24,7 @@ import net.flexnbd.migration.MirrorRequest.AfterHandover;
  */
 final class ServerControl implements ControlHandler {
     static final int BAD_ARGUMENTS = 1;
-    static final int UNKNOWN_COMMAND = 20;
+    static final int UNKNOWN_COMMAND = net.flexnbd.control.ControlCodes.BAD_REQUEST;
 
     private final Server server;
     private final MirrorController mirror;
@@ -88,7 +88,8 @@ final class ServerControl implements ControlHandler {
             // The bind address was left off and the cap given: a number is never an address.
             maxBps = OptionalLong.of(parseBytesPerSecond(arguments.get(3)));
         } else if (arguments.size() > 3) {
-            bind = Optional.of(IpLiteral.parse(arguments.get(3)));
+            // A wildcard bind address means the same as none: the kernel picks.
+            bind = Optional.of(IpLiteral.parse(arguments.get(3))).filter(a -> !a.isAnyLocalAddress());
         }
         if (arguments.size() > 4) {
             maxBps = OptionalLong.of(parseBytesPerSecond(arguments.get(4)));
