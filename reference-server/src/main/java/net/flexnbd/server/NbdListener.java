@@ -54,6 +54,8 @@ final class NbdListener implements AutoCloseable {
     /** Stops accepting; connections already accepted carry on. */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
+        if (serverChannel.isOpen()) {
+            serverChannel.close().awaitUninterruptibly();
+        }
     }
 }

@@ -49,6 +49,7 @@ public final class Server implements AutoCloseable {
     private volatile NbdListener migrationListener;
     private volatile MigrationReceiver receiver;
     private volatile ControlSocketServer control;
+    private boolean released;
 
     private Server(ServerSettings settings, FileBlockStore store, Acl acl) {
         this.settings = settings;
@@ -239,6 +240,10 @@ public final class Server implements AutoCloseable {
 
     /** Frees everything; safe to call more than once. */
     private synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
         mirror.stop();
         closeListeners();
         if (control != null) {
