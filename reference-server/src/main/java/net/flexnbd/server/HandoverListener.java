@@ -16,4 +16,7 @@ public interface HandoverListener {
 
     /** The link ended in any other way: the attempt is thrown away. */
     void abandoned(String reason);
+
+    /** A write from the sender failed locally: this copy cannot be trusted any more. */
+    void localFailure(String what);
 }

@@ -25,11 +25,14 @@ final class MigrationReceiver {
     private final HandshakeStyle style;
     private final Duration idleTimeout;
     private final Runnable takeControl;
+    private final java.util.function.Consumer<String> fatal;
     private final AtomicReference<Attempt> current = new AtomicReference<>();
     private final AtomicBoolean controlTaken = new AtomicBoolean();
     private boolean fileTouched;
 
-    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, Runnable takeControl) {
+    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, Runnable takeControl,
+            java.util.function.Consumer<String> fatal) {
+        this.fatal = fatal;
         this.file = file;
         this.style = style;
         this.idleTimeout = idleTimeout;
@@ -100,6 +103,11 @@ final class MigrationReceiver {
                 log.info("DISCONNECT after ENTRUST: migration complete, taking control");
                 takeControl.run();
             }
+        }
+
+        @Override
+        public void localFailure(String what) {
+            fatal.accept(what);
         }
 
         @Override

@@ -96,7 +96,8 @@ public final class Server implements AutoCloseable {
                 clients = bindClients(settings.bind());
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
-                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl);
+                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl,
+                        this::failFatally);
                 migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline());
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
             }

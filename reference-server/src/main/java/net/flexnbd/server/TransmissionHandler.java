@@ -152,6 +152,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private void complete(Reply reply, ScheduledFuture<?> watchdog) {
         cancel(watchdog);
+        if (handover != null && reply.error() == EIO) {
+            handover.localFailure("a write from the migration sender failed locally");
+        }
         onEventLoop(() -> reply(reply, true));
     }
 
