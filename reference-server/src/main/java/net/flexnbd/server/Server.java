@@ -147,6 +147,15 @@ public final class Server implements AutoCloseable {
                 });
     }
 
+    /** A failure this process cannot repair: stop serving and exit non-zero. */
+    private void failFatally(String what) {
+        log.error("fatal: {}; exiting", what);
+        closeListeners();
+        file.gate().close();
+        access.disconnectAll();
+        finish(EXIT_FATAL);
+    }
+
     /**
      * The migration away completed: refuse everything still waiting; end with status 0
      * unless told to stay up.
