@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The destination of a migration: accepts one sender at a time, applies its writes, and
  * takes control only when DISCONNECT follows a successful ENTRUST. Any attempt that ends
- * otherwise is thrown away: the next sender starts from a zeroed file, since this side
- * cannot know which of the old attempt's writes are still current.
+ * otherwise is thrown away: each sender starts from a zeroed file, since this side cannot
+ * know which of an old attempt's writes are still current.
  */
 final class MigrationReceiver {
     private static final Logger log = LoggerFactory.getLogger(MigrationReceiver.class);
@@ -28,7 +28,7 @@ final class MigrationReceiver {
     private final java.util.function.Consumer<String> fatal;
     private final AtomicReference<Attempt> current = new AtomicReference<>();
     private final AtomicBoolean controlTaken = new AtomicBoolean();
-    private boolean fileTouched;
+    private int attemptsSeen;
 
     MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, Runnable takeControl,
             java.util.function.Consumer<String> fatal) {
@@ -68,17 +68,19 @@ final class MigrationReceiver {
         return current.get() != null;
     }
 
+    /**
+     * Every attempt starts from a zeroed file: the sender skips its holes, and whatever an
+     * earlier attempt (of this process or of one killed before it) left here may be stale.
+     */
     private synchronized boolean discardEarlierAttempt() {
-        if (!fileTouched) {
-            fileTouched = true;
-            return true;
-        }
         try {
             file.store().trim(0, file.store().size(), false);
-            log.info("discarded the data of an earlier, unfinished migration attempt");
+            if (attemptsSeen++ > 0) {
+                log.info("discarded the data of an earlier, unfinished migration attempt");
+            }
             return true;
         } catch (IOException e) {
-            log.error("cannot discard an earlier migration attempt's data: {}", e.toString());
+            log.error("cannot zero {} for a new migration attempt: {}", file.path(), e.toString());
             return false;
         }
     }
