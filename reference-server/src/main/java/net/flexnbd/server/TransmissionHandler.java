@@ -2,6 +2,7 @@ package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.*;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -155,9 +156,20 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         onEventLoop(() -> reply(reply, true));
     }
 
-    /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
+    /**
+     * Sends a reply; an admitted request leaves the gate once the reply has left us. With the
+     * killswitch, a reply the client does not take within the limit disconnects it: a client
+     * that stops reading would otherwise hold its request in the gate, and stall a migration.
+     */
     private void reply(Reply reply, boolean admitted) {
-        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+        long cookie = reply.cookie();
+        ChannelFuture sent = ctx.writeAndFlush(reply);
+        ScheduledFuture<?> watchdog = sent.isDone() ? null : killswitch
+                .map(limit -> ctx.executor().schedule(() -> killUnread(cookie, limit),
+                        limit.toNanos(), TimeUnit.NANOSECONDS))
+                .orElse(null);
+        sent.addListener((ChannelFutureListener) future -> {
+            cancel(watchdog);
             if (admitted) {
                 gate.finished();
             }
@@ -176,6 +188,12 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         log.warn("killswitch: {} at offset {} took longer than {}s; disconnecting {}",
                 RequestExecutor.commandName(request.type()), request.offset(),
                 limit.toSeconds(), ctx.channel().remoteAddress());
+        ctx.close();
+    }
+
+    private void killUnread(long cookie, Duration limit) {
+        log.warn("killswitch: the reply to request {} was not taken within {}s; disconnecting {}",
+                Long.toUnsignedString(cookie), limit.toSeconds(), ctx.channel().remoteAddress());
         ctx.close();
     }
 
