@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.protocol.RequestDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private boolean disconnectRequested;
     private boolean entrusted;
     private boolean handedOver;
+    /** With the killswitch, armed while a request has partly arrived; touched on the event loop only. */
+    private ScheduledFuture<?> partialWatchdog;
 
     TransmissionHandler(RequestValidator validator, RequestExecutor executor, RequestGate gate,
             Executor diskExecutor, Optional<Duration> killswitch, HandoverListener handover) {
@@ -62,6 +65,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        cancel(partialWatchdog);
+        partialWatchdog = null;
         if (disconnectRequested) {
             // Nothing may follow DISC; drop it quietly.
             request.payload().release();
@@ -211,8 +216,25 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** With the killswitch, a request that has begun to arrive must arrive whole within the limit. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (killswitch.isPresent() && partialWatchdog == null
+                && ctx.pipeline().get(RequestDecoder.NAME) instanceof RequestDecoder decoder
+                && decoder.holdsPartialRequest()) {
+            Duration limit = killswitch.get();
+            partialWatchdog = ctx.executor().schedule(() -> {
+                log.warn("killswitch: a request from {} did not arrive whole within {}s; disconnecting it",
+                        ctx.channel().remoteAddress(), limit.toSeconds());
+                ctx.close();
+            }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancel(partialWatchdog);
         if (handover != null && !handedOver) {
             handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
                     : "link lost before the handover");
