@@ -68,6 +68,20 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * True while part of a request has arrived and the rest has not: a header cut short, a
+     * WRITE's payload still coming, or an oversized payload still being skipped. For the
+     * killswitch, which must also catch a client that stops halfway through a request.
+     * Call on the channel's event loop.
+     */
+    public boolean holdsPartialRequest() {
+        return switch (state) {
+            case HEADER -> actualReadableBytes() > 0;
+            case PAYLOAD, DISCARD -> true;
+            case FAILED -> false;
+        };
+    }
+
     private void decodeHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int magic = in.readInt();
         if (magic != Nbd.REQUEST_MAGIC) {

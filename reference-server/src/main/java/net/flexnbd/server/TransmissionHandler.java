@@ -2,6 +2,7 @@ package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.*;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.protocol.RequestDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private boolean disconnectRequested;
     private boolean entrusted;
     private boolean handedOver;
+    /** With the killswitch, armed while a request has partly arrived; touched on the event loop only. */
+    private ScheduledFuture<?> partialWatchdog;
 
     TransmissionHandler(RequestValidator validator, RequestExecutor executor, RequestGate gate,
             Executor diskExecutor, Optional<Duration> killswitch, HandoverListener handover) {
@@ -61,6 +65,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        cancel(partialWatchdog);
+        partialWatchdog = null;
         if (disconnectRequested) {
             // Nothing may follow DISC; drop it quietly.
             request.payload().release();
@@ -158,9 +164,20 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         onEventLoop(() -> reply(reply, true));
     }
 
-    /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
+    /**
+     * Sends a reply; an admitted request leaves the gate once the reply has left us. With the
+     * killswitch, a reply the client does not take within the limit disconnects it: a client
+     * that stops reading would otherwise hold its request in the gate, and stall a migration.
+     */
     private void reply(Reply reply, boolean admitted) {
-        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+        long cookie = reply.cookie();
+        ChannelFuture sent = ctx.writeAndFlush(reply);
+        ScheduledFuture<?> watchdog = sent.isDone() ? null : killswitch
+                .map(limit -> ctx.executor().schedule(() -> killUnread(cookie, limit),
+                        limit.toNanos(), TimeUnit.NANOSECONDS))
+                .orElse(null);
+        sent.addListener((ChannelFutureListener) future -> {
+            cancel(watchdog);
             if (admitted) {
                 gate.finished();
             }
@@ -182,6 +199,12 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    private void killUnread(long cookie, Duration limit) {
+        log.warn("killswitch: the reply to request {} was not taken within {}s; disconnecting {}",
+                Long.toUnsignedString(cookie), limit.toSeconds(), ctx.channel().remoteAddress());
+        ctx.close();
+    }
+
     private void onEventLoop(Runnable task) {
         if (ctx.executor().inEventLoop()) {
             task.run();
@@ -196,8 +219,25 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** With the killswitch, a request that has begun to arrive must arrive whole within the limit. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (killswitch.isPresent() && partialWatchdog == null
+                && ctx.pipeline().get(RequestDecoder.NAME) instanceof RequestDecoder decoder
+                && decoder.holdsPartialRequest()) {
+            Duration limit = killswitch.get();
+            partialWatchdog = ctx.executor().schedule(() -> {
+                log.warn("killswitch: a request from {} did not arrive whole within {}s; disconnecting it",
+                        ctx.channel().remoteAddress(), limit.toSeconds());
+                ctx.close();
+            }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancel(partialWatchdog);
         if (handover != null && !handedOver) {
             handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
                     : "link lost before the handover");

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Serving speed of the reference server against nbdkit (file plugin) and qemu-nbd, in one run,
+# on loopback, all three serving the same 1 GiB file, measured in turns:
+#   write  sequential write of 1 GiB with nbdcopy, from a random-data file in the page cache
+#   read   sequential read of 1 GiB with nbdcopy, to null:
+#   randrd 4 KiB random reads with fio's nbd engine, iodepth 16
+# Each figure is the best of BENCH_RUNS runs, after one unmeasured warm-up round. Beside it, the CPU time the server itself used
+# (user + system, from /proc) in its least costly run: on a busy machine, where wall-clock
+# figures swing, the cost per byte or per request is the steadier comparison. Then the resident
+# memory of our server while it serves a 64 GiB sparse file, after a read of its first 256 MiB.
+#
+# Environment: BENCH_RUNS (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
+# 1024), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
+# FLEXNBD_JAVA_OPTS (JVM options of our server, e.g. for JFR). Quick run:
+#   BENCH_RUNS=1 BENCH_FIO_SECONDS=3 BENCH_SIZE_MIB=256 bench/serve.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+runs="${BENCH_RUNS:-3}"
+fio_seconds="${BENCH_FIO_SECONDS:-20}"
+size_mib="${BENCH_SIZE_MIB:-1024}"
+
+for tool in nbdcopy nbdinfo fio nbdkit qemu-nbd java; do
+  command -v "$tool" >/dev/null || { echo "serve.sh: $tool is not installed" >&2; exit 1; }
+done
+
+work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-bench.XXXXXX")"
+servers=(flexnbd nbdkit qemu-nbd)
+declare -A pid_of uri_of
+
+stop_servers() {
+  local name pid
+  for name in "${!pid_of[@]}"; do
+    pid="${pid_of[$name]}"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    unset "pid_of[$name]"
+  done
+}
+
+cleanup() {
+  stop_servers
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# start_server NAME FILE: starts it in the background on a free port; sets pid_of and uri_of.
+start_server() {
+  local name="$1" file="$2" port log
+  port="$(free_port)"
+  log="$work/$name.log"
+  case "$name" in
+    flexnbd)
+      # shellcheck disable=SC2086 # word splitting of FLEXNBD_JAVA_OPTS is wanted
+      java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" \
+        serve -l 127.0.0.1 -p "$port" -f "$file" >"$log" 2>&1 &
+      ;;
+    nbdkit)
+      nbdkit -f -i 127.0.0.1 -p "$port" file "$file" >"$log" 2>&1 &
+      ;;
+    qemu-nbd)
+      # -e: let nbdcopy's several connections and fio in (qemu-nbd allows one client by default)
+      qemu-nbd -f raw -b 127.0.0.1 -p "$port" -t -e 16 "$file" >"$log" 2>&1 &
+      ;;
+  esac
+  pid_of[$name]=$!
+  uri_of[$name]="nbd://127.0.0.1:$port"
+  for _ in $(seq 600); do
+    if nbdinfo --size "${uri_of[$name]}" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
+      echo "serve.sh: $name exited; its log:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "serve.sh: $name does not answer on ${uri_of[$name]} after 60 s; its log:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+now() { date +%s.%N; }
+
+# CPU time (user + system, in clock ticks) that process $1 has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+ticks_per_second="$(getconf CLK_TCK)"
+
+# nbdcopy_run NAME FROM TO: "MiB/s CPU-ms" of one nbdcopy run against server NAME.
+nbdcopy_run() {
+  local name="$1" from="$2" to="$3" start end c0 c1
+  sync
+  c0="$(cpu_ticks "${pid_of[$name]}")"
+  start="$(now)"
+  nbdcopy "$from" "$to"
+  end="$(now)"
+  c1="$(cpu_ticks "${pid_of[$name]}")"
+  awk -v mib="$size_mib" -v s="$start" -v e="$end" -v c="$((c1 - c0))" -v hz="$ticks_per_second" \
+    'BEGIN { printf "%.0f %.0f", mib / (e - s), c * 1000 / hz }'
+}
+
+# fio_run NAME: "IOPS CPU-ms" of one fio run of 4 KiB random reads against server NAME.
+fio_run() {
+  local name="$1" c0 c1 iops
+  c0="$(cpu_ticks "${pid_of[$name]}")"
+  iops="$(fio --name=randread --ioengine=nbd --uri="${uri_of[$name]}" --rw=randread --bs=4k --iodepth=16 \
+    --size="${size_mib}M" --time_based --runtime="$fio_seconds" \
+    --output-format=terse --terse-version=3 | awk -F';' '$1 == "3" { printf "%.0f", $8; exit }')"
+  c1="$(cpu_ticks "${pid_of[$name]}")"
+  awk -v iops="$iops" -v c="$((c1 - c0))" -v hz="$ticks_per_second" 'BEGIN { printf "%.0f %.0f", iops, c * 1000 / hz }'
+}
+
+# From "figure cpu" pairs on stdin: the best figure and the least CPU, as "figure cpu".
+best() { awk 'NF == 2 { if ($1 > f) f = $1; if (c == "" || $2 < c) c = $2 } END { print f, c }'; }
+
+if [[ ! -f "$root/reference-server/target/flexnbd.jar" ]]; then
+  echo "building flexnbd.jar ..." >&2
+  (cd "$root" && mvn -B -q -pl reference-server -am package -DskipTests) >&2
+fi
+
+echo "preparing ${size_mib} MiB of random data in $work ..." >&2
+head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$work/random.bin"
+cp "$work/random.bin" "$work/disk.img"   # fully allocated: every write run overwrites in place
+cat "$work/random.bin" >/dev/null        # in the page cache
+sync
+
+# All three serve the same file at once (none of them locks it; every write run writes the
+# same bytes), and the runs take turns, so that a change in the machine's load hits all alike.
+for name in "${servers[@]}"; do
+  start_server "$name" "$work/disk.img"
+done
+# One unmeasured round first: our JIT compiler, and every server's caches, warm up.
+echo "warming up ..." >&2
+for name in "${servers[@]}"; do
+  nbdcopy_run "$name" "$work/random.bin" "${uri_of[$name]}" >/dev/null
+  nbdcopy_run "$name" "${uri_of[$name]}" null: >/dev/null
+  fio --name=warmup --ioengine=nbd --uri="${uri_of[$name]}" --rw=randread --bs=4k --iodepth=16 \
+    --size="${size_mib}M" --time_based --runtime=5 --output-format=terse >/dev/null
+done
+echo "measuring ..." >&2
+declare -A write_runs read_runs fio_runs
+for _ in $(seq "$runs"); do
+  for name in "${servers[@]}"; do
+    write_runs[$name]+="$(nbdcopy_run "$name" "$work/random.bin" "${uri_of[$name]}")"$'\n'
+  done
+done
+for _ in $(seq "$runs"); do
+  for name in "${servers[@]}"; do
+    read_runs[$name]+="$(nbdcopy_run "$name" "${uri_of[$name]}" null:)"$'\n'
+  done
+done
+for _ in $(seq "$runs"); do
+  for name in "${servers[@]}"; do
+    fio_runs[$name]+="$(fio_run "$name")"$'\n'
+  done
+done
+stop_servers
+declare -A write_best read_best fio_best
+for name in "${servers[@]}"; do
+  write_best[$name]="$(best <<<"${write_runs[$name]}")"
+  read_best[$name]="$(best <<<"${read_runs[$name]}")"
+  fio_best[$name]="$(best <<<"${fio_runs[$name]}")"
+  echo "$name runs (figure server-CPU-ms): write [$(grep . <<<"${write_runs[$name]}" | paste -sd,)]" \
+    "read [$(grep . <<<"${read_runs[$name]}" | paste -sd,)] randread [$(grep . <<<"${fio_runs[$name]}" | paste -sd,)]" >&2
+done
+
+# Resident memory of our server on a 64 GiB sparse file after reading its first 256 MiB.
+truncate -s 64G "$work/sparse64.img"
+start_server flexnbd "$work/sparse64.img"
+fio --name=first256 --ioengine=nbd --uri="${uri_of[flexnbd]}" --rw=read --bs=1M --iodepth=16 \
+  --size=256M --output-format=terse >/dev/null
+status="/proc/${pid_of[flexnbd]}/status"
+rss_kib="$(awk '/^VmRSS:/ { print $2 }' "$status")"
+hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "$status")"
+threads="$(awk '/^Threads:/ { print $2 }' "$status")"
+stop_servers
+
+# row LABEL "figure cpu" x 3 (flexnbd, nbdkit, qemu-nbd): the figures, our ratio to the best
+# peer, and the server CPU used per unit of work (CPU ms divided by WORK units).
+row() {
+  local label="$1" work_units="$2" ours="$3" kit="$4" qemu="$5"
+  awk -v l="$label" -v w="$work_units" -v o="$ours" -v k="$kit" -v q="$qemu" 'BEGIN {
+    split(o, a, " "); split(k, b, " "); split(q, c, " ")
+    peer = b[1] > c[1] ? b[1] : c[1]
+    printf "| %-30s | %8d | %8d | %8d | %5.2fx | %6.1f | %6.1f | %6.1f |\n",
+      l, a[1], b[1], c[1], a[1] / peer, a[2] / w, b[2] / w, c[2] / w
+  }'
+}
+
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+gib="$(awk -v m="$size_mib" 'BEGIN { print m / 1024 }')"
+echo
+echo "flexnbd vs nbdkit (file) vs qemu-nbd on loopback; ${size_mib} MiB file; best of $runs runs; fio ${fio_seconds} s;"
+echo "$(nproc) CPUs, load average at the end $load. CPU columns: server CPU time per GiB (ms) or per 1000 I/Os (ms)."
+echo "| test                           |  flexnbd |   nbdkit | qemu-nbd | ratio  | cpu fx | cpu nk | cpu qm |"
+echo "|--------------------------------|----------|----------|----------|--------|--------|--------|--------|"
+row "nbdcopy seq write (MiB/s)" "$gib" "${write_best[flexnbd]}" "${write_best[nbdkit]}" "${write_best[qemu-nbd]}"
+row "nbdcopy seq read (MiB/s)" "$gib" "${read_best[flexnbd]}" "${read_best[nbdkit]}" "${read_best[qemu-nbd]}"
+# per 1000 I/Os: CPU ms over (IOPS * seconds / 1000), each server's own IOPS
+awk -v o="${fio_best[flexnbd]}" -v k="${fio_best[nbdkit]}" -v q="${fio_best[qemu-nbd]}" -v t="$fio_seconds" 'BEGIN {
+  split(o, a, " "); split(k, b, " "); split(q, c, " ")
+  peer = b[1] > c[1] ? b[1] : c[1]
+  printf "| %-30s | %8d | %8d | %8d | %5.2fx | %6.2f | %6.2f | %6.2f |\n", "fio 4K randread QD16 (IOPS)",
+    a[1], b[1], c[1], a[1] / peer, a[2] / (a[1] * t / 1000), b[2] / (b[1] * t / 1000), c[2] / (c[1] * t / 1000)
+}'
+echo
+echo "flexnbd serving a 64 GiB sparse file after reading its first 256 MiB:" \
+  "VmRSS $((rss_kib / 1024)) MiB, VmHWM $((hwm_kib / 1024)) MiB, $threads threads"
