@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -43,6 +44,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private boolean handedOver;
     /** With the killswitch, armed while a request has partly arrived; touched on the event loop only. */
     private ScheduledFuture<?> partialWatchdog;
+    /** Reads held back while the client is not taking its replies; event loop only. */
+    private final ArrayDeque<DeferredRead> deferredReads = new ArrayDeque<>();
 
     TransmissionHandler(RequestValidator validator, RequestExecutor executor, RequestGate gate,
             Executor diskExecutor, Optional<Duration> killswitch, HandoverListener handover) {
@@ -149,11 +152,39 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private void run(Request request, ScheduledFuture<?> watchdog) {
         if (RequestExecutor.mayBlock(request)) {
             diskExecutor.execute(() -> complete(executor.execute(request, ctx.alloc()), watchdog));
-        } else if (ctx.executor().inEventLoop()) {
+        } else {
+            onEventLoop(() -> runOnEventLoop(request, watchdog));
+        }
+    }
+
+    /**
+     * Backpressure: while the client leaves earlier replies untaken, further reads wait
+     * here instead of filling memory with replies it does not take either.
+     */
+    private void runOnEventLoop(Request request, ScheduledFuture<?> watchdog) {
+        if (request.type() == CMD_READ && (!ctx.channel().isWritable() || !deferredReads.isEmpty())) {
+            deferredReads.add(new DeferredRead(request, watchdog));
+        } else {
+            runNow(request, watchdog);
+        }
+    }
+
+    private void runNow(Request request, ScheduledFuture<?> watchdog) {
+        if (ctx.channel().isActive()) {
             complete(executor.execute(request, ctx.alloc()), watchdog);
         } else {
-            ctx.executor().execute(() -> complete(executor.execute(request, ctx.alloc()), watchdog));
+            abandon(request, watchdog);
         }
+    }
+
+    private record DeferredRead(Request request, ScheduledFuture<?> watchdog) {}
+
+    /** The connection is gone: the request leaves the gate unanswered. */
+    private void abandon(Request request, ScheduledFuture<?> watchdog) {
+        request.payload().release();
+        cancel(watchdog);
+        gate.finished();
+        pending--;
     }
 
     private void complete(Reply reply, ScheduledFuture<?> watchdog) {
@@ -242,12 +273,21 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        runDeferredReads();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void runDeferredReads() {
+        while (!deferredReads.isEmpty() && (ctx.channel().isWritable() || !ctx.channel().isActive())) {
+            DeferredRead next = deferredReads.poll();
+            runNow(next.request(), next.watchdog());
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel(partialWatchdog);
+        runDeferredReads();
         if (handover != null && !handedOver) {
             handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
                     : "link lost before the handover");
