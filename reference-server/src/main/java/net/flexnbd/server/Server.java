@@ -49,6 +49,8 @@ public final class Server implements AutoCloseable {
     private volatile NbdListener migrationListener;
     private volatile MigrationReceiver receiver;
     private volatile ControlSocketServer control;
+    /** Set once {@link #release()} has run. */
+    private boolean released;
 
     private Server(ServerSettings settings, FileBlockStore store, Acl acl) {
         this.settings = settings;
@@ -239,6 +241,10 @@ public final class Server implements AutoCloseable {
 
     /** Frees everything; safe to call more than once. */
     private synchronized void release() {
+        if (released) {
+            return; // the event loops are gone: closing the listeners again would be rejected
+        }
+        released = true;
         mirror.stop();
         closeListeners();
         if (control != null) {
