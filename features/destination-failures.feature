@@ -30,6 +30,7 @@ Feature: The destination fails
     Then the source reports that the destination could not be reached
     And the source is in control and not migrating
     And clients can read and write the source
+    And the source's file holds the disk's data
 
   Scenario Outline: A destination that <fault> once the migration started makes the source retry
     Given a fake destination that <fault>
@@ -60,6 +61,7 @@ Feature: The destination fails
     And the source is in control and not migrating
     And clients can read and write the source
     And the destination is not in control
+    And the source's file holds the disk's data
 
   Scenario: A destination whose access list refuses the source, then takes it from an address it allows
     Given a destination listening for it that accepts migrations from 127.0.0.2 only

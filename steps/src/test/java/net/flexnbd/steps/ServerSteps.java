@@ -8,8 +8,8 @@ import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
-import net.flexnbd.fixtures.server.ServerSpec;
 import net.flexnbd.steps.world.CapturedLog;
 import net.flexnbd.steps.world.Disks;
 import net.flexnbd.steps.world.Eventually;
@@ -129,10 +129,14 @@ public class ServerSteps {
         assertThat(servers.get(Role.SOURCE).awaitExit(Waits.MIGRATION)).as("exit status of the source").isEqualTo(status);
     }
 
+    /** Waits for it: a migration that failed or was stopped may take a moment to wind down. */
     @Then("the source is in control and not migrating")
     public void theSourceIsInControlAndNotMigrating() {
-        assertThat(servers.status(Role.SOURCE)).containsEntry("has_control", "true")
-                .containsEntry("is_mirroring", "false").containsEntry("clients_allowed", "true");
+        Eventually.await("the source in control, not migrating, allowing clients", Waits.EVENT, () -> {
+            Map<String, String> status = servers.status(Role.SOURCE);
+            return "true".equals(status.get("has_control")) && "false".equals(status.get("is_mirroring"))
+                    && "true".equals(status.get("clients_allowed"));
+        }, migration::describe);
     }
 
     @Then("the {role} is not in control")

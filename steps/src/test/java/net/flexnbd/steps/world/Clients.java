@@ -108,9 +108,13 @@ public final class Clients {
         byte[] want = disks.disk().readExpected(offset, length);
         int at = Arrays.mismatch(want, got);
         if (at >= 0) {
-            throw new AssertionError(String.format("%s read [%d, +%d) and got 0x%02x at offset %d where the disk holds 0x%02x",
-                    client, offset, length, at < got.length ? got[at] : -1, offset + at, at < want.length ? want[at] : -1));
+            throw new AssertionError(String.format("%s read [%d, +%d) and got %s at offset %d where the disk holds %s",
+                    client, offset, length, show(got, at), offset + at, show(want, at)));
         }
+    }
+
+    private static String show(byte[] bytes, int index) {
+        return index < bytes.length ? String.format("0x%02x", bytes[index] & 0xff) : "nothing (the reply was short)";
     }
 
     /** {@code client} writes {@code length} bytes at {@code offset}; fails unless acknowledged, then records it. */
