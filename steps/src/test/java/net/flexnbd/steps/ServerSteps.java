@@ -8,11 +8,9 @@ import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import net.flexnbd.steps.world.CapturedLog;
 import net.flexnbd.steps.world.Disks;
-import net.flexnbd.steps.world.Eventually;
 import net.flexnbd.steps.world.Migration;
 import net.flexnbd.steps.world.Role;
 import net.flexnbd.steps.world.Servers;
@@ -132,11 +130,7 @@ public class ServerSteps {
     /** Waits for it: a migration that failed or was stopped may take a moment to wind down. */
     @Then("the source is in control and not migrating")
     public void theSourceIsInControlAndNotMigrating() {
-        Eventually.await("the source in control, not migrating, allowing clients", Waits.EVENT, () -> {
-            Map<String, String> status = servers.status(Role.SOURCE);
-            return "true".equals(status.get("has_control")) && "false".equals(status.get("is_mirroring"))
-                    && "true".equals(status.get("clients_allowed"));
-        }, migration::describe);
+        migration.awaitSourceInCharge();
     }
 
     @Then("the {role} is not in control")
@@ -146,15 +140,11 @@ public class ServerSteps {
 
     @Then("the destination takes control and serves at that address")
     public void theDestinationTakesControlAndServesAtThatAddress() {
-        Eventually.await("the destination to take control", Waits.EVENT,
-                () -> "true".equals(servers.status(Role.DESTINATION).get("has_control")), migration::describe);
-        assertThat(servers.get(Role.DESTINATION).servingAddress()).isEqualTo(servers.heldAddress());
-        servers.get(Role.DESTINATION).awaitServing(Waits.EVENT);
+        migration.awaitDestinationServingAt(servers.heldAddress());
     }
 
     @Then("the {role} logs {string}")
     public void theServerLogs(Role role, String text) {
-        Eventually.await("the " + role.word() + " to log \"" + text + "\"", Waits.EVENT,
-                () -> servers.logOf(role, log).contains(text), () -> "its log:\n" + servers.logOf(role, log));
+        servers.awaitLog(role, text, log);
     }
 }

@@ -161,6 +161,26 @@ public final class Migration {
         return "true".equals(servers.status(Role.DESTINATION).get("has_control"));
     }
 
+    /** Waits until the source is in control, not migrating, and letting clients in. */
+    public void awaitSourceInCharge() {
+        Eventually.await("the source in control, not migrating, allowing clients", Waits.EVENT, () -> {
+            Map<String, String> status = servers.status(Role.SOURCE);
+            return "true".equals(status.get("has_control")) && "false".equals(status.get("is_mirroring"))
+                    && "true".equals(status.get("clients_allowed"));
+        }, this::describe);
+    }
+
+    /** Waits until the destination is in control and accepts clients at {@code address}, its serving address. */
+    public void awaitDestinationServingAt(InetSocketAddress address) {
+        ServerHandle destination = servers.get(Role.DESTINATION);
+        if (!destination.servingAddress().equals(address)) {
+            throw new AssertionError("the destination serves at " + destination.servingAddress() + ", not " + address);
+        }
+        Eventually.await("the destination to take control", Waits.EVENT,
+                () -> "true".equals(servers.status(Role.DESTINATION).get("has_control")), this::describe);
+        destination.awaitServing(Waits.EVENT);
+    }
+
     /** Waits until the source has started a second attempt. */
     public void awaitRetrying() {
         Eventually.await("the source to retry the migration", Waits.EVENT, () -> attempts() >= 2, this::describe);

@@ -206,6 +206,12 @@ public final class Servers {
         return get(role) instanceof ServerProcess process ? process.log() : jvmLog.text();
     }
 
+    /** Waits until what the server playing {@code role} logged (see {@link #logOf}) contains {@code text}. */
+    public void awaitLog(Role role, String text, CapturedLog jvmLog) {
+        Eventually.await("the " + role.word() + " to log \"" + text + "\"", Waits.EVENT,
+                () -> logOf(role, jvmLog).contains(text), () -> "its log:\n" + logOf(role, jvmLog));
+    }
+
     /** Logs of the server processes started, by name; in-process servers log to this JVM. */
     public Map<String, String> processLogs() {
         Map<String, String> logs = new LinkedHashMap<>();
