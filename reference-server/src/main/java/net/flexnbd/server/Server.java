@@ -131,7 +131,8 @@ public final class Server implements AutoCloseable {
             listener.close();
         }
         InetSocketAddress servingAddress = settings.servingAddress();
-        new BindRetry(boss.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
+        // Retries run on a worker loop: binding waits for the boss loop, which must not be the waiting thread.
+        new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {
                         log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
@@ -212,8 +213,8 @@ public final class Server implements AutoCloseable {
 
     /** A signal asked us to stop: in-flight requests finish, data is flushed, then exit. */
     public void shutdown() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
+        if (exit.isDone() || !stopping.compareAndSet(false, true)) {
+            return; // already stopping, or already ended (handed over, or failed): nothing left to drain
         }
         log.info("shutting down");
         mirror.stop();

@@ -1,0 +1,103 @@
+package net.flexnbd.steps;
+
+import io.cucumber.java.After;
+import io.cucumber.java.AfterAll;
+import io.cucumber.java.Before;
+import io.cucumber.java.Scenario;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.flexnbd.steps.world.CapturedLog;
+import net.flexnbd.steps.world.Clients;
+import net.flexnbd.steps.world.Disks;
+import net.flexnbd.steps.world.Network;
+import net.flexnbd.steps.world.Peers;
+import net.flexnbd.steps.world.Servers;
+import net.flexnbd.steps.world.ToxiproxyForRun;
+
+/**
+ * What runs around every scenario, in an explicit order. After hooks run highest order
+ * first, also after a failed scenario: first the evidence (the servers' logs go into the
+ * report of a failed scenario), then the clients, the fake peers, the servers, the network
+ * and last the files, so that nothing is torn down while something still uses it.
+ */
+public class Hooks {
+    static final int CAPTURE_LOG = 0;
+    static final int ATTACH_EVIDENCE = 60_000;
+    static final int CLOSE_CLIENTS = 50_000;
+    static final int CLOSE_PEERS = 40_000;
+    static final int STOP_SERVERS = 30_000;
+    static final int RESET_NETWORK = 20_000;
+    static final int DELETE_FILES = 10_000;
+
+    private final CapturedLog log;
+    private final Clients clients;
+    private final Peers peers;
+    private final Servers servers;
+    private final Network network;
+    private final Disks disks;
+
+    public Hooks(CapturedLog log, Clients clients, Peers peers, Servers servers, Network network, Disks disks) {
+        this.log = log;
+        this.clients = clients;
+        this.peers = peers;
+        this.servers = servers;
+        this.network = network;
+        this.disks = disks;
+    }
+
+    @Before(order = CAPTURE_LOG)
+    public void captureLog() {
+        log.start();
+    }
+
+    @After(order = ATTACH_EVIDENCE)
+    public void attachEvidence(Scenario scenario) {
+        if (!scenario.isFailed()) {
+            return;
+        }
+        servers.processLogs().forEach((name, text) -> attach(scenario, name, text));
+        attach(scenario, "in-process servers and fixtures log", log.text());
+        List<String> problems = peers.problems();
+        if (!problems.isEmpty()) {
+            attach(scenario, "fake destination's problems", String.join("\n", problems));
+        }
+        network.toxiproxyLog().ifPresent(text -> attach(scenario, "Toxiproxy server log", text));
+    }
+
+    private static void attach(Scenario scenario, String name, String text) {
+        scenario.attach((text.isEmpty() ? "(empty)" : text).getBytes(StandardCharsets.UTF_8), "text/plain", name);
+    }
+
+    @After(order = CLOSE_CLIENTS)
+    public void closeClients() throws IOException {
+        clients.closeAll();
+    }
+
+    @After(order = CLOSE_PEERS)
+    public void closePeers() throws IOException {
+        peers.closeAll();
+    }
+
+    @After(order = STOP_SERVERS)
+    public void stopServers() throws IOException {
+        servers.closeAll();
+    }
+
+    @After(order = RESET_NETWORK)
+    public void resetNetwork() {
+        network.reset();
+    }
+
+    @After(order = DELETE_FILES)
+    public void deleteFiles() throws IOException {
+        log.stop();
+        disks.delete();
+    }
+
+    /** The one Toxiproxy server of the run goes once every scenario has run. */
+    @AfterAll
+    public static void stopToxiproxy() {
+        ToxiproxyForRun.stop();
+    }
+}
