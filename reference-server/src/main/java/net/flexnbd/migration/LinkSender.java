@@ -21,6 +21,7 @@ final class LinkSender {
     private final MigrationProgress progress;
     private final int window;
     private final ByteBuffer buffer;
+    private static final int MIN_CHUNK = 4096;
 
     LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
             int chunkBytes, int window) {
@@ -36,7 +37,7 @@ final class LinkSender {
     void send(long offset, long length) throws IOException {
         long end = offset + length;
         for (long at = offset; at < end; ) {
-            int chunk = (int) Math.min(buffer.capacity(), end - at);
+            int chunk = (int) Math.min(chunkFor(limiter.bytesPerSecond()), end - at);
             try {
                 limiter.acquire(chunk);
             } catch (InterruptedException e) {
@@ -58,6 +59,18 @@ final class LinkSender {
             progress.sent(chunk);
             at += chunk;
         }
+    }
+
+    /**
+     * Under a low cap, smaller chunks: a whole chunk is paid for before it goes, and a link
+     * left silent for longer than its timeout would be dropped by the destination.
+     */
+    private int chunkFor(long bytesPerSecond) {
+        if (bytesPerSecond <= 0) {
+            return buffer.capacity();
+        }
+        long tenthOfASecond = Math.max(MIN_CHUNK, bytesPerSecond / 10 / MIN_CHUNK * MIN_CHUNK);
+        return (int) Math.min(buffer.capacity(), tenthOfASecond);
     }
 
     /** Waits for every write in flight to be acknowledged. */
