@@ -129,7 +129,8 @@ public final class Server implements AutoCloseable {
             listener.close();
         }
         InetSocketAddress servingAddress = settings.servingAddress();
-        new BindRetry(boss.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
+        // Retries run on a worker loop: a bind waits on the boss loop, which must not wait on itself.
+        new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {
                         log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
