@@ -98,6 +98,7 @@ final class MirrorJob {
     }
 
     private void run() {
+        ControlResponse firstConnectFailure = null;
         try {
             while (!cancelled) {
                 progress.attemptStarted();
@@ -109,7 +110,9 @@ final class MirrorJob {
                         return;
                     }
                     if (!started.isDone()) {
-                        started.complete(MirrorErrors.firstConnect(request.destination(), e));
+                        // Answered only once the job has ended, so that a status or mirror
+                        // sent right after the answer does not find it still running.
+                        firstConnectFailure = MirrorErrors.firstConnect(request.destination(), e);
                         return;
                     }
                     log.warn("migration attempt {} to {} failed: {}; retrying in {} ms", progress.attempts(),
@@ -122,8 +125,9 @@ final class MirrorJob {
                 }
             }
         } finally {
-            started.complete(ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
             ended.complete(null);
+            started.complete(firstConnectFailure != null ? firstConnectFailure
+                    : ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
         }
     }
 
