@@ -101,7 +101,7 @@ final class MirrorJob {
         ControlResponse firstConnectFailure = null;
         try {
             while (!cancelled) {
-                progress.attemptStarted();
+                progress.attemptStarted(file.store().size());
                 try {
                     attempt();
                     return;
@@ -174,7 +174,7 @@ final class MirrorJob {
         LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window());
 
         int pass = 1;
-        progress.passStarted(pass, () -> store.size() - progress.bytesSent());
+        progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
