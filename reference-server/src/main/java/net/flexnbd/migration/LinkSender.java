@@ -1,5 +1,6 @@
 package net.flexnbd.migration;
 
+import static net.flexnbd.protocol.Nbd.CMD_FLUSH;
 import static net.flexnbd.protocol.Nbd.CMD_WRITE_ZEROES;
 
 import java.io.IOException;
@@ -13,14 +14,22 @@ import net.flexnbd.storage.BlockStore;
 /**
  * Copies ranges of the served file over the migration link as pipelined writes, keeping a
  * window of them in flight and checking every reply. One thread uses it.
+ *
+ * <p>Every {@link #FLUSH_EVERY} bytes it also sends a FLUSH without waiting for it: the
+ * destination writes the data to disk while more arrives, instead of all of it at ENTRUST,
+ * whose flush is made while the source's clients are paused.
  */
 final class LinkSender {
+    /** Bytes sent between two FLUSH requests in the window. */
+    static final long FLUSH_EVERY = 64L << 20;
+
     private final BlockStore store;
     private final BlockingNbdClient link;
     private final RateLimiter limiter;
     private final MigrationProgress progress;
     private final int window;
     private final ByteBuffer buffer;
+    private long sinceFlush;
 
     LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
             int chunkBytes, int window) {
@@ -43,9 +52,7 @@ final class LinkSender {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("migration interrupted");
             }
-            while (link.inFlight() >= window) {
-                check(link.awaitReply());
-            }
+            awaitRoom();
             buffer.clear().limit(chunk);
             store.read(at, buffer);
             buffer.flip();
@@ -57,6 +64,26 @@ final class LinkSender {
             }
             progress.sent(chunk);
             at += chunk;
+            sinceFlush += chunk;
+            if (sinceFlush >= FLUSH_EVERY) {
+                awaitRoom();
+                link.sendRequest(CMD_FLUSH, 0, 0, 0);
+                sinceFlush = 0;
+            }
+        }
+    }
+
+    /** Waits for every write, then flushes them: all of it is on the destination's disk. */
+    void flush() throws IOException {
+        drain();
+        link.sendRequest(CMD_FLUSH, 0, 0, 0);
+        sinceFlush = 0;
+        drain();
+    }
+
+    private void awaitRoom() throws IOException {
+        while (link.inFlight() >= window) {
+            check(link.awaitReply());
         }
     }
 
@@ -70,7 +97,7 @@ final class LinkSender {
     private static void check(Reply reply) throws IOException {
         reply.payload().release();
         if (reply.error() != 0) {
-            throw new MigrationFailure("the destination refused a write: " + Errno.describe(reply.error()));
+            throw new MigrationFailure("the destination refused a write or flush: " + Errno.describe(reply.error()));
         }
     }
 
