@@ -16,8 +16,8 @@ import net.flexnbd.storage.BlockStore;
  * window of them in flight and checking every reply. One thread uses it.
  *
  * <p>Every {@link #FLUSH_EVERY} bytes it also sends a FLUSH without waiting for it: the
- * destination writes the data to disk while more arrives, instead of all of it at ENTRUST,
- * whose flush is made while the source's clients are paused.
+ * destination writes the data to disk while more arrives, so that ENTRUST, whose flush is
+ * made while the source's clients are paused, finds at most that much left to write.
  */
 final class LinkSender {
     /** Bytes sent between two FLUSH requests in the window. */
@@ -71,14 +71,6 @@ final class LinkSender {
                 sinceFlush = 0;
             }
         }
-    }
-
-    /** Waits for every write, then flushes them: all of it is on the destination's disk. */
-    void flush() throws IOException {
-        drain();
-        link.sendRequest(CMD_FLUSH, 0, 0, 0);
-        sinceFlush = 0;
-        drain();
     }
 
     private void awaitRoom() throws IOException {

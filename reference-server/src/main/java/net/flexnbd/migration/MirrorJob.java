@@ -185,13 +185,10 @@ final class MirrorJob {
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
         }
 
-        // Onto the destination's disk while clients still run: ENTRUST's flush, made with
-        // them paused, then has only the final pass left to write.
-        sender.flush();
-
         pass++;
         progress.passStarted(pass, dirty::dirtyBytes);
         awaitClientsPaused();
+        log.debug("clients paused; the final pass sends {} dirty bytes", dirty.dirtyBytes());
         sendDirty(dirty, sender);
         log.info("final pass sent; handing over to {}", request.destination());
 
