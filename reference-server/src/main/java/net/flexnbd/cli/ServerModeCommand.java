@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.server.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.slf4j.Logger;
@@ -54,6 +55,15 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "Hello sent to clients: fixed newstyle (default) or the original flexnbd's oldstyle.")
     HandshakeStyle handshake;
 
+    @Option(names = "--migration-timeout", paramLabel = "SECONDS",
+            description = "Longest wait for the other side of a migration link: connecting, its hello, a reply,"
+                    + " or (listening) the sender's next request (default: 30).")
+    Long migrationTimeoutSeconds;
+
+    @Option(names = "--retry-delay", paramLabel = "MILLISECONDS",
+            description = "Pause before a failed migration is tried again from the start (default: 1000).")
+    Long retryDelayMillis;
+
     @Parameters(paramLabel = "ACL_ENTRY", arity = "0..*",
             description = "Clients allowed to connect: IPv4/IPv6 addresses or CIDR ranges (default: everyone).")
     List<String> aclEntries = new ArrayList<>();
@@ -88,7 +98,28 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
                     + " is not a number of seconds of at least 1");
         }
         return new ServerSettings(mode(), bind, file, Optional.ofNullable(sock), aclEntries, defaultDeny,
-                killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind());
+                killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind())
+                .withMigration(migrationTuning());
+    }
+
+    /** The defaults, with {@code --migration-timeout} and {@code --retry-delay} applied. */
+    private MigrationTuning migrationTuning() {
+        MigrationTuning tuning = MigrationTuning.DEFAULTS;
+        if (migrationTimeoutSeconds != null) {
+            if (migrationTimeoutSeconds < 1) {
+                throw usageError("invalid value for --migration-timeout: " + migrationTimeoutSeconds
+                        + " is not a number of seconds of at least 1");
+            }
+            tuning = tuning.withLinkTimeout(Duration.ofSeconds(migrationTimeoutSeconds));
+        }
+        if (retryDelayMillis != null) {
+            if (retryDelayMillis < 0) {
+                throw usageError("invalid value for --retry-delay: " + retryDelayMillis
+                        + " is not a number of milliseconds of at least 0");
+            }
+            tuning = tuning.withRetryDelay(Duration.ofMillis(retryDelayMillis));
+        }
+        return tuning;
     }
 
     @Override

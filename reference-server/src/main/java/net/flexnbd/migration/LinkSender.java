@@ -1,5 +1,6 @@
 package net.flexnbd.migration;
 
+import static net.flexnbd.protocol.Nbd.CMD_FLUSH;
 import static net.flexnbd.protocol.Nbd.CMD_WRITE_ZEROES;
 
 import java.io.IOException;
@@ -13,8 +14,15 @@ import net.flexnbd.storage.BlockStore;
 /**
  * Copies ranges of the served file over the migration link as pipelined writes, keeping a
  * window of them in flight and checking every reply. One thread uses it.
+ *
+ * <p>Every {@link #FLUSH_EVERY} bytes it also sends a FLUSH without waiting for it: the
+ * destination writes the data to disk while more arrives, so that ENTRUST, whose flush is
+ * made while the source's clients are paused, finds at most that much left to write.
  */
 final class LinkSender {
+    /** Bytes sent between two FLUSH requests in the window. */
+    static final long FLUSH_EVERY = 64L << 20;
+
     private final BlockStore store;
     private final BlockingNbdClient link;
     private final RateLimiter limiter;
@@ -22,6 +30,7 @@ final class LinkSender {
     private final int window;
     private final ByteBuffer buffer;
     private static final int MIN_CHUNK = 4096;
+    private long sinceFlush;
 
     LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
             int chunkBytes, int window) {
@@ -44,9 +53,7 @@ final class LinkSender {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("migration interrupted");
             }
-            while (link.inFlight() >= window) {
-                check(link.awaitReply());
-            }
+            awaitRoom();
             buffer.clear().limit(chunk);
             store.read(at, buffer);
             buffer.flip();
@@ -58,6 +65,18 @@ final class LinkSender {
             }
             progress.sent(chunk);
             at += chunk;
+            sinceFlush += chunk;
+            if (sinceFlush >= FLUSH_EVERY) {
+                awaitRoom();
+                link.sendRequest(CMD_FLUSH, 0, 0, 0);
+                sinceFlush = 0;
+            }
+        }
+    }
+
+    private void awaitRoom() throws IOException {
+        while (link.inFlight() >= window) {
+            check(link.awaitReply());
         }
     }
 
@@ -83,7 +102,7 @@ final class LinkSender {
     private static void check(Reply reply) throws IOException {
         reply.payload().release();
         if (reply.error() != 0) {
-            throw new MigrationFailure("the destination refused a write: " + Errno.describe(reply.error()));
+            throw new MigrationFailure("the destination refused a write or flush: " + Errno.describe(reply.error()));
         }
     }
 

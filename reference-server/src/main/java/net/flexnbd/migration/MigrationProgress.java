@@ -16,6 +16,7 @@ final class MigrationProgress {
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger pass = new AtomicInteger();
     private final AtomicLong bytesSent = new AtomicLong();
+    private volatile long sentBeforeAttempt;
     private volatile LongSupplier bytesLeft = () -> 0;
 
     MigrationProgress(LongSupplier nanoClock) {
@@ -23,9 +24,12 @@ final class MigrationProgress {
         this.startedNanos = nanoClock.getAsLong();
     }
 
-    void attemptStarted() {
+    /** A new attempt, which will send up to {@code bytesToSend} before its first pass ends. */
+    void attemptStarted(long bytesToSend) {
         attempts.incrementAndGet();
         pass.set(0);
+        sentBeforeAttempt = bytesSent.get();
+        bytesLeft = () -> bytesToSend;
     }
 
     void passStarted(int number, LongSupplier remaining) {
@@ -43,6 +47,11 @@ final class MigrationProgress {
 
     long bytesSent() {
         return bytesSent.get();
+    }
+
+    /** Bytes sent since the current attempt started. */
+    long bytesSentThisAttempt() {
+        return bytesSent.get() - sentBeforeAttempt;
     }
 
     void describe(StatusReport report, long speedLimit) {

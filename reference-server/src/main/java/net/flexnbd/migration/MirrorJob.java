@@ -98,9 +98,10 @@ final class MirrorJob {
     }
 
     private void run() {
+        ControlResponse firstConnectFailure = null;
         try {
             while (!cancelled) {
-                progress.attemptStarted();
+                progress.attemptStarted(file.store().size());
                 try {
                     attempt();
                     return;
@@ -109,7 +110,9 @@ final class MirrorJob {
                         return;
                     }
                     if (!started.isDone()) {
-                        started.complete(MirrorErrors.firstConnect(request.destination(), e));
+                        // Answered only once the job has ended, so that a status or mirror
+                        // sent right after the answer does not find it still running.
+                        firstConnectFailure = MirrorErrors.firstConnect(request.destination(), e);
                         return;
                     }
                     log.warn("migration attempt {} to {} failed: {}; retrying in {} ms", progress.attempts(),
@@ -122,8 +125,9 @@ final class MirrorJob {
                 }
             }
         } finally {
-            started.complete(ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
             ended.complete(null);
+            started.complete(firstConnectFailure != null ? firstConnectFailure
+                    : ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
         }
     }
 
@@ -170,7 +174,7 @@ final class MirrorJob {
         LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window());
 
         int pass = 1;
-        progress.passStarted(pass, () -> store.size() - progress.bytesSent());
+        progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
@@ -184,6 +188,7 @@ final class MirrorJob {
         pass++;
         progress.passStarted(pass, dirty::dirtyBytes);
         awaitClientsPaused();
+        log.debug("clients paused; the final pass sends {} dirty bytes", dirty.dirtyBytes());
         sendDirty(dirty, sender);
         log.info("final pass sent; handing over to {}", request.destination());
 

@@ -211,7 +211,10 @@ public final class Server implements AutoCloseable {
         return status;
     }
 
-    /** A signal asked us to stop: in-flight requests finish, data is flushed, then exit. */
+    /**
+     * A signal asked us to stop: in-flight requests finish, data is flushed, then exit.
+     * Does nothing once the server has ended on its own.
+     */
     public void shutdown() {
         if (exit.isDone() || !stopping.compareAndSet(false, true)) {
             return; // already stopping, or already ended (handed over, or failed): nothing left to drain

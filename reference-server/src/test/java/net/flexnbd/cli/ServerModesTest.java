@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.server.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +81,20 @@ class ServerModesTest {
     }
 
     @Test
+    void migrationTimeoutAndRetryDelayAreOurAdditionsWithTheTuningDefaultsOtherwise() {
+        assertThat(fake.run("listen", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString(),
+                "--migration-timeout", "4", "--retry-delay", "200")).isZero();
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString(),
+                "--retry-delay", "0")).isZero();
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString())).isZero();
+
+        assertThat(fake.started.get(0).migration()).isEqualTo(MigrationTuning.DEFAULTS
+                .withLinkTimeout(Duration.ofSeconds(4)).withRetryDelay(Duration.ofMillis(200)));
+        assertThat(fake.started.get(1).migration()).isEqualTo(MigrationTuning.DEFAULTS.withRetryDelay(Duration.ZERO));
+        assertThat(fake.started.get(2).migration()).isEqualTo(MigrationTuning.DEFAULTS);
+    }
+
+    @Test
     void listenRebindsWhereToldDefaultingEachPartToTheListeningAddress() throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         assertThat(fake.run("listen", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString())).isZero();
@@ -113,6 +128,9 @@ class ServerModesTest {
         "serve -l 127.0.0.1 -p 1 -f DISK 10.0.0  | invalid access list entry: not an IPv4/IPv6 address or CIDR range: '10.0.0'",
         "serve -l 127.0.0.1 -p 1 -f DISK ::/200  | invalid access list entry: prefix length '200' in '::/200' is not a number from 0 to 128",
         "serve -l 127.0.0.1 -p 1 -f DISK --request-timeout 0 | invalid value for --request-timeout: 0 is not a number of seconds of at least 1",
+        "serve -l 127.0.0.1 -p 1 -f DISK --migration-timeout 0 | invalid value for --migration-timeout: 0 is not a number of seconds of at least 1",
+        "listen -l 127.0.0.1 -p 1 -f DISK --retry-delay -5 | invalid value for --retry-delay: -5 is not a number of milliseconds of at least 0",
+        "serve -l 127.0.0.1 -p 1 -f DISK --retry-delay soon | Invalid value for option '--retry-delay': 'soon' is not a long",
         "serve -l 127.0.0.1 -p 1 -f DISK --handshake v2 | Invalid value for option '--handshake': expected one of [NEWSTYLE, OLDSTYLE] (case-insensitive) but was 'v2'",
         "serve -l 127.0.0.1 -p 1 -f DISK --frob  | Unknown option: '--frob'",
         "serve --frob                            | unknown option or argument '--frob'",

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# bench/migrate.sh: how fast a live migration goes, all in one run (issue 3).
+#
+#   1. loopback TCP bandwidth (iperf3), the yardstick;
+#   2. migration of DENSE_SIZE (default 1 GiB) of random data between two server processes;
+#   3. migration of an SPARSE_SIZE (default 8 GiB) sparse file holding SPARSE_DATA_MIB
+#      (default 64) MiB of data in 1 MiB extents;
+#   4. the longest pause client writes see during the handover of a PAUSE_SIZE (default
+#      256 MiB) migration while WRITERS (default 4) connections write 4 KiB blocks.
+#
+# Seconds are the source's own log timestamps, from "mirroring" (connected, hello checked)
+# to "migration ... complete" (ENTRUST answered, DISCONNECT sent), split into "passes" (to
+# "final pass sent") and "handover" (ENTRUST, whose reply waits for the destination to
+# flush everything received to disk, and DISCONNECT); "wall" adds the mirror command's own
+# JVM start and the source's exit. Both files are compared afterwards. The destination's
+# flush makes the disk part of the figure: BENCH_DIR=/dev/shm measures without it.
+# Targets (issue 3): dense under 1.5 s and at least 50% of loopback; sparse under 1 s with
+# under 80 MiB allocated; handover pause under 100 ms.
+#
+# Needs java, mvn (the first run builds), iperf3, ss; qemu-img makes the sparse compare fast.
+# Scratch space: BENCH_DIR (default: a new directory under ${TMPDIR:-/tmp}), removed at exit.
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+DENSE_SIZE=${DENSE_SIZE:-1073741824}
+SPARSE_SIZE=${SPARSE_SIZE:-8589934592}
+SPARSE_DATA_MIB=${SPARSE_DATA_MIB:-64}
+PAUSE_SIZE=${PAUSE_SIZE:-268435456}
+WRITERS=${WRITERS:-4}
+IPERF_SECONDS=${IPERF_SECONDS:-3}
+
+work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-bench-XXXXXX")"
+started_pids=()
+cleanup() {
+  local pid
+  for pid in "${started_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${started_pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+die() { echo "bench/migrate.sh: $*" >&2; exit 1; }
+for tool in java mvn iperf3 ss; do
+  command -v "$tool" >/dev/null || die "$tool is needed"
+done
+
+# --- build: the server and the test classes (HandoverPause), and their class path -------
+echo "building (mvn test-compile)..." >&2
+(cd "$root" && mvn -B -q -pl fixtures -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test) >&2 \
+  || die "build failed; run 'mvn -pl fixtures -am test-compile' in $root to see why"
+cp="$root/fixtures/target/test-classes:$root/fixtures/target/classes:$root/reference-server/target/classes"
+cp="$cp:$(cat "$root/fixtures/target/bench.classpath")"
+flexnbd() { java -cp "$cp" net.flexnbd.cli.Main "$@"; }
+
+# stop PID: SIGTERM to a process this script started, then reap it
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+free_port() {
+  local port
+  for _ in $(seq 200); do
+    port=$((20000 + RANDOM % 12000))
+    if [[ -z "$(ss -Htan "sport = :$port")" ]]; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free port found"
+}
+
+# wait_for_line FILE TEXT: until FILE has a line containing TEXT (60 s at most)
+wait_for_line() {
+  local deadline=$((SECONDS + 60))
+  until grep -q -- "$2" "$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || die "no '$2' in $1 after 60 s:$(printf '\n'; cat "$1")"
+    sleep 0.05
+  done
+}
+
+# start_server NAME MODE FILE PORT [OPTIONS...]: starts it in the background; sets $server_pid
+start_server() {
+  local name=$1 mode=$2 file=$3 port=$4
+  shift 4
+  # exec: $! is the JVM itself, so that it can be waited for and stopped
+  (exec java -cp "$cp" net.flexnbd.cli.Main "$mode" --addr 127.0.0.1 --port "$port" --file "$file" \
+    --sock "$work/$name.sock" "$@") >"$work/$name.log" 2>&1 &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  if [[ $mode == serve ]]; then wait_for_line "$work/$name.log" "serving"; else wait_for_line "$work/$name.log" "listening for a migration"; fi
+}
+
+# millis_of LOG TEXT: the first line with TEXT, its timestamp in epoch milliseconds
+millis_of() {
+  local line
+  line="$(grep -m1 -- "$2" "$1")" || die "no '$2' in $1"
+  echo $(($(date -d "${line%% *}" +%s%N) / 1000000))
+}
+
+allocated_bytes() { echo $(($(stat -c %b "$1") * 512)); }
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+
+# migrate NAME SOURCE_FILE DESTINATION_FILE: one whole migration, the destination stopped
+# afterwards; sets $seconds, $wall_seconds, $first_seconds (to the end of the final pass)
+# and $handover_ms (ENTRUST, its reply with the destination's flush, DISCONNECT)
+migrate() {
+  local name=$1 src=$2 dst=$3 sport dport spid dpid t0
+  sport=$(free_port)
+  start_server "$name-src" serve "$src" "$sport"
+  spid=$server_pid
+  dport=$(free_port)
+  start_server "$name-dst" listen "$dst" "$dport" --rebind-port "$(free_port)"
+  dpid=$server_pid
+  t0=$(date +%s.%N)
+  flexnbd mirror --sock "$work/$name-src.sock" --addr 127.0.0.1 --port "$dport" >"$work/$name-mirror.out" 2>&1 \
+    || die "mirror failed: $(cat "$work/$name-mirror.out")"
+  wait "$spid" || die "source exited $?:$(printf '\n'; cat "$work/$name-src.log")"
+  wall_seconds=$(seconds_since "$t0")
+  wait_for_line "$work/$name-dst.log" "in control"
+  stop "$dpid"
+  local from final to
+  from=$(millis_of "$work/$name-src.log" "mirroring ")
+  final=$(millis_of "$work/$name-src.log" "final pass sent")
+  to=$(millis_of "$work/$name-src.log" "complete after")
+  seconds=$(awk -v ms=$((to - from)) 'BEGIN { printf "%.3f", ms / 1000 }')
+  first_seconds=$(awk -v ms=$((final - from)) 'BEGIN { printf "%.3f", ms / 1000 }')
+  handover_ms=$((to - final))
+}
+
+same_content() {
+  if command -v qemu-img >/dev/null; then
+    qemu-img compare -q -f raw -F raw "$1" "$2"
+  else
+    cmp -s "$1" "$2"
+  fi
+}
+
+# --- 1. loopback bandwidth ----------------------------------------------------------------
+iport=$(free_port)
+iperf3 -s -1 -B 127.0.0.1 -p "$iport" >"$work/iperf-server.log" 2>&1 &
+started_pids+=("$!")
+sleep 0.5
+iperf3 -c 127.0.0.1 -p "$iport" -t "$IPERF_SECONDS" -f m >"$work/iperf.log" 2>&1 || die "iperf3 failed: $(cat "$work/iperf.log")"
+loopback_mbit=$(awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' "$work/iperf.log" | tail -1)
+[[ -n $loopback_mbit ]] || die "cannot read iperf3's result: $(cat "$work/iperf.log")"
+loopback_mbs=$(awk -v m="$loopback_mbit" 'BEGIN { printf "%.0f", m / 8 }')
+
+# --- 2. dense ------------------------------------------------------------------------------
+echo "writing $DENSE_SIZE random bytes..." >&2
+head -c "$DENSE_SIZE" /dev/urandom >"$work/dense-src.img"
+truncate -s "$DENSE_SIZE" "$work/dense-dst.img"
+migrate dense "$work/dense-src.img" "$work/dense-dst.img"
+dense_seconds=$seconds dense_wall=$wall_seconds dense_passes=$first_seconds dense_handover=$handover_ms
+dense_alloc=$(allocated_bytes "$work/dense-dst.img")
+cmp -s "$work/dense-src.img" "$work/dense-dst.img" && dense_same=identical || dense_same=DIFFERENT
+rm -f "$work/dense-src.img" "$work/dense-dst.img"
+
+# --- 3. sparse -----------------------------------------------------------------------------
+echo "writing a $SPARSE_SIZE-byte sparse file with $SPARSE_DATA_MIB MiB of data..." >&2
+truncate -s "$SPARSE_SIZE" "$work/sparse-src.img" "$work/sparse-dst.img"
+stride_mib=$((SPARSE_SIZE / 1048576 / SPARSE_DATA_MIB))
+for ((i = 0; i < SPARSE_DATA_MIB; i++)); do
+  dd if=/dev/urandom of="$work/sparse-src.img" bs=1M count=1 seek=$((i * stride_mib + i % (stride_mib - 1))) \
+    conv=notrunc status=none
+done
+sparse_data=$(allocated_bytes "$work/sparse-src.img")
+migrate sparse "$work/sparse-src.img" "$work/sparse-dst.img"
+sparse_seconds=$seconds sparse_wall=$wall_seconds sparse_passes=$first_seconds sparse_handover=$handover_ms
+sparse_alloc=$(allocated_bytes "$work/sparse-dst.img")
+same_content "$work/sparse-src.img" "$work/sparse-dst.img" && sparse_same=identical || sparse_same=DIFFERENT
+rm -f "$work/sparse-src.img" "$work/sparse-dst.img"
+
+# --- 4. handover pause ---------------------------------------------------------------------
+echo "handover with $WRITERS writers..." >&2
+head -c "$PAUSE_SIZE" /dev/urandom >"$work/pause-src.img"
+truncate -s "$PAUSE_SIZE" "$work/pause-dst.img"
+sport=$(free_port)
+start_server pause-src serve "$work/pause-src.img" "$sport"
+pause_src_pid=$server_pid
+dport=$(free_port)
+start_server pause-dst listen "$work/pause-dst.img" "$dport"
+pause_dst_pid=$server_pid
+(exec java -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
+writers_pid=$!
+started_pids+=("$writers_pid")
+wait_for_line "$work/pause.out" "ready"
+flexnbd mirror --sock "$work/pause-src.sock" --addr 127.0.0.1 --port "$dport" >"$work/pause-mirror.out" 2>&1 \
+  || die "mirror failed: $(cat "$work/pause-mirror.out")"
+wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-src.log")"
+wait "$writers_pid" || die "the writers failed: $(cat "$work/pause.out")"
+stop "$pause_dst_pid"
+pause_line=$(grep writers= "$work/pause.out")
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$pause_line"; }
+pause_from=$(millis_of "$work/pause-src.log" "mirroring ")
+pause_final=$(millis_of "$work/pause-src.log" "final pass sent")
+pause_done=$(millis_of "$work/pause-src.log" "complete after")
+
+# --- the table -----------------------------------------------------------------------------
+mb_per_s() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+ratio() { awk -v b="$1" -v s="$2" -v l="$loopback_mbs" 'BEGIN { printf "%.0f%%", 100 * b / 1e6 / s / l }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+
+echo
+echo "flexnbd migration benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
+printf '%-34s %s\n' "loopback TCP (iperf3, ${IPERF_SECONDS} s)" "$loopback_mbit Mbit/s = $loopback_mbs MB/s"
+echo "scratch directory: $(df -T "$work" | awk 'NR == 2 { print $2 " on " $1 }')"
+row='%-32s %8s %8s %8s %8s %8s %9s %14s %10s  %s\n'
+printf "$row" case seconds passes handover wall MB/s loopback "dest allocated" data target
+printf "$row" "dense $(mib "$DENSE_SIZE") random" "$dense_seconds" "$dense_passes" "${dense_handover}ms" \
+  "$dense_wall" "$(mb_per_s "$DENSE_SIZE" "$dense_seconds")" "$(ratio "$DENSE_SIZE" "$dense_seconds")" \
+  "$(mib "$dense_alloc")" "$dense_same" "< 1.5 s, >= 50%"
+printf "$row" "sparse $(mib "$SPARSE_SIZE"), $(mib "$sparse_data") data" "$sparse_seconds" "$sparse_passes" \
+  "${sparse_handover}ms" "$sparse_wall" "$(mb_per_s "$sparse_data" "$sparse_seconds")" \
+  "$(ratio "$sparse_data" "$sparse_seconds")" "$(mib "$sparse_alloc")" "$sparse_same" "< 1 s, < 80 MiB"
+echo "handover pause, $WRITERS writers, $(mib "$PAUSE_SIZE") migration ($(awk -v ms=$((pause_done - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s,"\
+  "final pass to complete $((pause_done - pause_final)) ms), target < 100 ms:"
+echo "  longest acknowledged write on the source, last second before the handover: $(field longest_ack_last_second_ms) ms"
+echo "    (over the whole migration: $(field longest_ack_ms) ms)"
+echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms"
+echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
+echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
