@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The destination of a migration: accepts one sender at a time, applies its writes, and
  * takes control only when DISCONNECT follows a successful ENTRUST. Any attempt that ends
- * otherwise is thrown away: the next sender starts from a zeroed file, since this side
- * cannot know which of the old attempt's writes are still current.
+ * otherwise is thrown away: every sender starts from a zeroed file, since this side cannot
+ * know which of an old attempt's writes (this process's or a killed predecessor's) are still
+ * current.
  */
 final class MigrationReceiver {
     private static final Logger log = LoggerFactory.getLogger(MigrationReceiver.class);
@@ -65,14 +66,18 @@ final class MigrationReceiver {
         return current.get() != null;
     }
 
+    /**
+     * Zeroes the file before every sender, the first one too: the file may hold what an
+     * earlier attempt sent, in this process or in one killed before it on the same file, and
+     * the sender does not send the ranges that are holes on its side.
+     */
     private synchronized boolean discardEarlierAttempt() {
-        if (!fileTouched) {
-            fileTouched = true;
-            return true;
-        }
         try {
             file.store().trim(0, file.store().size(), false);
-            log.info("discarded the data of an earlier, unfinished migration attempt");
+            if (fileTouched) {
+                log.info("discarded the data of an earlier, unfinished migration attempt");
+            }
+            fileTouched = true;
             return true;
         } catch (IOException e) {
             log.error("cannot discard an earlier migration attempt's data: {}", e.toString());
