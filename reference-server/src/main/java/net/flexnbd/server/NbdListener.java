@@ -51,9 +51,14 @@ final class NbdListener implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Stops accepting; connections already accepted carry on. */
+    /**
+     * Stops accepting; connections already accepted carry on. Closing again does nothing,
+     * even once the event loops have ended.
+     */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
+        if (serverChannel.isOpen()) {
+            serverChannel.close().syncUninterruptibly();
+        }
     }
 }
