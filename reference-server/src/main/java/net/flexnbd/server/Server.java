@@ -199,10 +199,13 @@ public final class Server implements AutoCloseable {
         return status;
     }
 
-    /** A signal asked us to stop: in-flight requests finish, data is flushed, then exit. */
+    /**
+     * A signal asked us to stop: in-flight requests finish, data is flushed, then exit.
+     * Does nothing once the server has ended on its own.
+     */
     public void shutdown() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
+        if (exit.isDone() || !stopping.compareAndSet(false, true)) {
+            return; // already stopping, or already ended (handed over, or failed)
         }
         log.info("shutting down");
         mirror.stop();
