@@ -15,12 +15,20 @@ import net.flexnbd.protocol.ServerHandshake;
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
-    /** Ordinary clients: ENTRUST refused, requests pass the served file's gate. */
+    /**
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
+     * refused and requests passing the served file's gate.
+     */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
-        return channel -> channel.pipeline().addLast(new ServerHandshake(file.export(), style,
-                pipeline -> pipeline.addLast(new TransmissionHandler(
-                        new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
-                        file.diskExecutor(), killswitch, null))));
+        Duration handshakeLimit = HandshakeDeadline.configured();
+        return channel -> channel.pipeline()
+                .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
+                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                    pipeline.remove(HandshakeDeadline.NAME);
+                    pipeline.addLast(new TransmissionHandler(
+                            new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
+                            file.diskExecutor(), killswitch, null));
+                }));
     }
 
     /**

@@ -5,7 +5,6 @@ import static net.flexnbd.protocol.Nbd.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -43,7 +42,7 @@ final class RequestExecutor {
         try {
             return switch (request.type()) {
                 case CMD_READ -> read(request, alloc);
-                case CMD_WRITE -> write(request);
+                case CMD_WRITE -> write(request, alloc);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
@@ -71,7 +70,7 @@ final class RequestExecutor {
         }
     }
 
-    private Reply write(Request request) throws IOException {
+    private Reply write(Request request, ByteBufAllocator alloc) throws IOException {
         ByteBuf payload = request.payload();
         if (payload.readableBytes() != request.length()) {
             // An oversized write whose bytes were skipped: the validator refuses it first.
@@ -82,12 +81,14 @@ final class RequestExecutor {
         if (payload.nioBufferCount() == 1) {
             store.write(request.offset(), payload.nioBuffer(), fua);
         } else {
-            ByteBuffer[] parts = payload.nioBuffers();
-            long at = request.offset();
-            for (int i = 0; i < parts.length; i++) {
-                int length = parts[i].remaining();
-                store.write(at, parts[i], fua && i == parts.length - 1);
-                at += length;
+            // One write call for the whole request: written piece by piece, two concurrent
+            // writes to the same range could interleave and leave a mix that neither client wrote.
+            ByteBuf joined = alloc.directBuffer(payload.readableBytes());
+            try {
+                joined.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+                store.write(request.offset(), joined.nioBuffer(), fua);
+            } finally {
+                joined.release();
             }
         }
         observer.get().changed(request.offset(), request.length());
