@@ -1,6 +1,5 @@
 package net.flexnbd.server;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,9 +13,6 @@ import net.flexnbd.protocol.ServerHandshake;
  * handler, for an ordinary client or for the migration link.
  */
 final class ConnectionPipelines {
-    /** Largest single read on the migration link. */
-    static final int MIGRATION_READ_LIMIT = 1 << 20;
-
     private ConnectionPipelines() {}
 
     /**
@@ -38,19 +34,12 @@ final class ConnectionPipelines {
     /**
      * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
      * clients are served while a migration comes in), the handover reported to the listener.
-     * Reads take up to {@link #MIGRATION_READ_LIMIT} at once: the sender's writes are 1 MiB
-     * each, and at Netty's default 64 KiB a read, the socket reads and the file writes, one
-     * per buffer, cost the destination twice the CPU.
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        return channel -> {
-            channel.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(
-                    4096, 64 * 1024, MIGRATION_READ_LIMIT));
-            channel.pipeline().addLast(new ServerHandshake(file.export(), style,
-                    pipeline -> pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()))));
-        };
+        return channel -> channel.pipeline().addLast(new ServerHandshake(file.export(), style,
+                pipeline -> pipeline.addLast(new TransmissionHandler(
+                        new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
+                        file.diskExecutor(), Optional.empty(), attempt.get()))));
     }
 }
