@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -125,6 +127,18 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
     @Override
     public Integer call() {
         ServerSettings settings = settings();
+        // Signals are routed before the server starts: one that arrives while it binds (its
+        // port may already accept connections) is kept and acted on once it has started.
+        AtomicReference<CliEnvironment.RunningServer> running = new AtomicReference<>();
+        AtomicBoolean signalled = new AtomicBoolean();
+        env.signals().onShutdownSignal(signal -> {
+            log.info("{} received: shutting down", signal);
+            signalled.set(true);
+            CliEnvironment.RunningServer started = running.get();
+            if (started != null) {
+                started.shutdown();
+            }
+        });
         CliEnvironment.RunningServer server;
         try {
             server = env.servers().start(settings);
@@ -132,10 +146,10 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             failure(e.getMessage());
             return 1;
         }
-        env.signals().onShutdownSignal(signal -> {
-            log.info("{} received: shutting down", signal);
+        running.set(server);
+        if (signalled.get()) {
             server.shutdown();
-        });
+        }
         try {
             return server.awaitExit();
         } catch (InterruptedException e) {
