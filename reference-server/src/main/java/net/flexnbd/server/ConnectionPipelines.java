@@ -9,8 +9,9 @@ import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 
 /**
- * Fills a connection's pipeline: the handshake, then (once it is over) the transmission
- * handler, for an ordinary client or for the migration link.
+ * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
+ * then, once it is over, the transmission handler, for an ordinary client or for the
+ * migration link.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -25,10 +26,12 @@ final class ConnectionPipelines {
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
+                    pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
                             new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
                             file.diskExecutor(), killswitch, null));
-                }));
+                }))
+                .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
@@ -37,9 +40,13 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        return channel -> channel.pipeline().addLast(new ServerHandshake(file.export(), style,
-                pipeline -> pipeline.addLast(new TransmissionHandler(
-                        new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
-                        file.diskExecutor(), Optional.empty(), attempt.get()))));
+        return channel -> channel.pipeline()
+                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                    pipeline.remove(HandshakeFailures.NAME);
+                    pipeline.addLast(new TransmissionHandler(
+                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
+                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                }))
+                .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 }
