@@ -3,10 +3,12 @@ package net.flexnbd.server;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.acl.IpLiteral;
+import net.flexnbd.control.ControlCommands;
 import net.flexnbd.control.ControlHandler;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.migration.MirrorController;
@@ -24,31 +26,30 @@ import net.flexnbd.migration.MirrorRequest.AfterHandover;
  */
 final class ServerControl implements ControlHandler {
     static final int BAD_ARGUMENTS = 1;
-    static final int UNKNOWN_COMMAND = net.flexnbd.control.ControlCodes.BAD_REQUEST;
 
     private final Server server;
     private final MirrorController mirror;
     private final AccessPolicy access;
     private final boolean defaultDeny;
+    /** Routes each command to its handler; unknown ones get the socket's bad-request code. */
+    private final ControlCommands commands;
 
     ServerControl(Server server, MirrorController mirror, AccessPolicy access, boolean defaultDeny) {
         this.server = server;
         this.mirror = mirror;
         this.access = access;
         this.defaultDeny = defaultDeny;
+        this.commands = ControlCommands.of(Map.of(
+                "status", (command, arguments) -> ControlResponse.ok(server.status().toLine()),
+                "acl", (command, arguments) -> acl(arguments),
+                "mirror", (command, arguments) -> mirror(arguments),
+                "break", (command, arguments) -> mirror.breakMirror(),
+                "mirror_max_bps", (command, arguments) -> maxBps(arguments)));
     }
 
     @Override
     public ControlResponse handle(String command, List<String> arguments) {
-        return switch (command) {
-            case "status" -> ControlResponse.ok(server.status().toLine());
-            case "acl" -> acl(arguments);
-            case "mirror" -> mirror(arguments);
-            case "break" -> mirror.breakMirror();
-            case "mirror_max_bps" -> maxBps(arguments);
-            default -> ControlResponse.error(UNKNOWN_COMMAND, "unknown command '" + command
-                    + "': expected status, acl, mirror, break or mirror_max_bps");
-        };
+        return commands.handle(command, arguments);
     }
 
     private ControlResponse acl(List<String> entries) {
