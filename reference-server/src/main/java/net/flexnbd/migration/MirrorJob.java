@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.protocol.client.BlockingNbdClient;
@@ -37,6 +38,8 @@ final class MirrorJob {
     private final Consumer<AfterHandover> handedOver;
     private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Completes on {@link #cancel()}: wakes the thread's timed waits (retry pause, client pause). */
+    private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final Thread thread;
     private final Object commitLock = new Object();
     private boolean committed;
@@ -73,7 +76,10 @@ final class MirrorJob {
     }
 
     /**
-     * Stops the job unless the handover is already committed; client I/O carries on.
+     * Stops the job unless the handover is already committed; client I/O carries on. The
+     * thread is never interrupted (it may be in the middle of a file read, which an interrupt
+     * would break for every user of the file): the link is closed under it, its waits are
+     * woken, and it stops at the next step.
      *
      * @return false when it was too late to stop
      */
@@ -84,8 +90,10 @@ final class MirrorJob {
             }
             cancelled = true;
         }
+        cancelSignal.complete(null);
         closeLink();
-        thread.interrupt();
+        LockSupport.unpark(thread); // a rate limiter wait
+
         try {
             ended.get(tuning.linkTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -143,11 +151,17 @@ final class MirrorJob {
         }
     }
 
+    /** Waits out the retry delay; false when cancelled meanwhile. */
     private boolean pause() {
         try {
-            TimeUnit.MILLISECONDS.sleep(tuning.retryDelay().toMillis());
+            cancelSignal.get(tuning.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+            return false;
+        } catch (TimeoutException e) {
             return !cancelled;
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
             return false;
         }
     }
@@ -170,7 +184,8 @@ final class MirrorJob {
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
         file.observeWrites(dirty::markDirty);
-        LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+        LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window(),
+                () -> cancelled);
 
         int pass = 1;
         progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
@@ -209,7 +224,11 @@ final class MirrorJob {
     /** Stops new client I/O and waits for the requests in flight to finish. */
     private void awaitClientsPaused() throws IOException, InterruptedException {
         try {
-            file.gate().pause().get(tuning.linkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(file.gate().pause(), cancelSignal)
+                    .get(tuning.linkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (cancelled) {
+                throw new InterruptedException("mirror cancelled");
+            }
         } catch (TimeoutException e) {
             throw new MigrationFailure("client requests still in flight after "
                     + tuning.linkTimeout().toSeconds() + "s; cannot start the final pass");

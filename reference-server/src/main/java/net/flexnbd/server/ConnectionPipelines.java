@@ -25,7 +25,7 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         Duration handshakeLimit = HandshakeDeadline.configured();
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        RequestExecutor executor = new RequestExecutor(file.clientStore());
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
@@ -44,7 +44,7 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        RequestExecutor executor = new RequestExecutor(file.store());
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);

@@ -5,9 +5,7 @@ import static net.flexnbd.protocol.Nbd.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.util.function.Supplier;
 import net.flexnbd.export.StorageExecutor;
-import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.storage.BlockStore;
@@ -16,19 +14,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one validated data request against the store and builds its reply, on a storage
- * thread. A failed local
- * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
- * exists, so a migration never misses a write that a client has been told about.
+ * thread. A failed local I/O becomes {@code EIO}. On a client connection the store is the served file's
+ * {@link net.flexnbd.export.WriteTrackingStore}, which tells a running migration of each
+ * change before the reply exists, so it never misses a write a client has been told about.
  */
 final class RequestExecutor {
     private static final Logger log = LoggerFactory.getLogger(RequestExecutor.class);
 
     private final BlockStore store;
-    private final Supplier<WriteObserver> observer;
 
-    RequestExecutor(BlockStore store, Supplier<WriteObserver> observer) {
+    /** @param store for clients, the write-tracking store, so a migration sees every change */
+    RequestExecutor(BlockStore store) {
         this.store = store;
-        this.observer = observer;
     }
 
     /** How the request is ordered on the storage executor. */
@@ -40,11 +37,28 @@ final class RequestExecutor {
         };
     }
 
+    /**
+     * Executes a READ into {@code data}, a buffer of the request's length allocated by the
+     * caller (on the event loop, so that the storage threads keep no allocator caches), which
+     * the reply carries; released here when the read fails.
+     */
+    Reply read(Request request, ByteBuf data) {
+        try {
+            store.read(request.offset(), data.nioBuffer(0, (int) request.length()));
+            data.writerIndex((int) request.length());
+            return new Reply(0, request.cookie(), data);
+        } catch (IOException | RuntimeException e) {
+            data.release();
+            log.error("READ of {} bytes at offset {} failed: {}", request.length(), request.offset(), e.toString());
+            return Reply.error(request.cookie(), EIO);
+        }
+    }
+
     /** Executes the request; releases its payload. */
     Reply execute(Request request, ByteBufAllocator alloc) {
         try {
             return switch (request.type()) {
-                case CMD_READ -> read(request, alloc);
+                case CMD_READ -> read(request, alloc.directBuffer((int) request.length(), (int) request.length()));
                 case CMD_WRITE -> write(request, alloc);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
@@ -57,19 +71,6 @@ final class RequestExecutor {
             return Reply.error(request.cookie(), EIO);
         } finally {
             request.payload().release();
-        }
-    }
-
-    private Reply read(Request request, ByteBufAllocator alloc) throws IOException {
-        int length = (int) request.length();
-        ByteBuf data = alloc.directBuffer(length, length);
-        try {
-            store.read(request.offset(), data.nioBuffer(0, length));
-            data.writerIndex(length);
-            return new Reply(0, request.cookie(), data);
-        } catch (IOException | RuntimeException e) {
-            data.release();
-            throw e;
         }
     }
 
@@ -94,7 +95,6 @@ final class RequestExecutor {
                 joined.release();
             }
         }
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 
@@ -105,14 +105,12 @@ final class RequestExecutor {
 
     private Reply trim(Request request) throws IOException {
         store.trim(request.offset(), request.length(), request.hasFlag(CMD_FLAG_FUA));
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 
     private Reply writeZeroes(Request request) throws IOException {
         store.writeZeroes(request.offset(), request.length(),
                 !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 

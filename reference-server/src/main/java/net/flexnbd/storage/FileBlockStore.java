@@ -49,8 +49,11 @@ public final class FileBlockStore implements BlockStore {
     private final Path file;
     /** Bytes served: the file length at open, rounded down to a multiple of 512. */
     private final long size;
-    /** Reads, writes and syncs. */
-    private final ReopeningChannel io;
+    /**
+     * Reads, writes and syncs. Nothing in the server interrupts a thread that uses the store
+     * (an interrupt inside a FileChannel call closes the channel for every user).
+     */
+    private final FileChannel io;
     /** The descriptor for fallocate and lseek, or -1 without native support. */
     private final int fd;
     /**
@@ -77,7 +80,7 @@ public final class FileBlockStore implements BlockStore {
         this.canPunch = nativeOk;
         this.canZeroRange = nativeOk;
         this.canSeek = nativeOk;
-        this.io = new ReopeningChannel(channel, () -> nativeOk ? ReopeningChannel.procFdPath(fd, file) : file);
+        this.io = channel;
         this.size = channel.size() & SECTOR_MASK;
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         this.nativeUse = lock.readLock();
@@ -170,7 +173,23 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        io.readFully(dst, offset);
+        long at = offset;
+        while (dst.hasRemaining()) {
+            int n = io.read(dst, at);
+            if (n < 0) {
+                Zeroes.fill(dst); // past the end of the file (shrunk under us): zeroes
+                return;
+            }
+            at += n;
+        }
+    }
+
+    /** Writes all of {@code src} (position to limit) at {@code position}. */
+    private void writeFully(ByteBuffer src, long position) throws IOException {
+        long at = position;
+        while (src.hasRemaining()) {
+            at += io.write(src, at);
+        }
     }
 
     @Override
@@ -182,13 +201,13 @@ public final class FileBlockStore implements BlockStore {
             if (Zeroes.isAllZero(src) && isHole(offset, length)) {
                 src.position(src.limit());
             } else {
-                io.writeFully(src, offset);
+                writeFully(src, offset);
             }
         }
         if (durable) {
             // Even a skipped write syncs: an earlier punch that made the hole may not be
             // on stable storage yet.
-            io.force();
+            io.force(false);
         }
     }
 
@@ -202,7 +221,7 @@ public final class FileBlockStore implements BlockStore {
             }
         }
         if (durable) {
-            io.force();
+            io.force(false);
         }
     }
 
@@ -213,7 +232,7 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public void flush() throws IOException {
-        io.force();
+        io.force(false);
     }
 
     @Override
@@ -290,7 +309,7 @@ public final class FileBlockStore implements BlockStore {
         while (at < end) {
             ByteBuffer zeroes = Zeroes.buffer(end - at);
             int n = zeroes.remaining();
-            io.writeFully(zeroes, at);
+            writeFully(zeroes, at);
             at += n;
         }
     }
