@@ -25,6 +25,9 @@ final class LinuxFiles {
     /** lseek whence: next offset at or after the given one that is in a hole (or EOF). */
     static final int SEEK_HOLE = 4;
 
+    /** posix_fadvise advice: the range will be read soon. */
+    static final int POSIX_FADV_WILLNEED = 3;
+
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
 
@@ -43,6 +46,8 @@ final class LinuxFiles {
         static native int fallocate(int fd, int mode, long offset, long length);
 
         static native long lseek(int fd, long offset, int whence);
+
+        static native int posix_fadvise(int fd, long offset, long length, int advice);
 
         static native String strerror(int errnum);
     }
@@ -112,6 +117,15 @@ final class LinuxFiles {
                 throw failure("fallocate(fd " + fd + ", " + modeName + ", offset " + offset
                         + ", length " + length + ")", errno);
             }
+        }
+    }
+
+    /** Starts reading {@code [offset, offset+length)} into the page cache, without waiting for it. */
+    static void willNeed(int fd, long offset, long length) throws IOException {
+        // posix_fadvise returns the error number rather than setting errno.
+        int error = Libc.posix_fadvise(fd, offset, length, POSIX_FADV_WILLNEED);
+        if (error != 0) {
+            throw failure("posix_fadvise(fd " + fd + ", offset " + offset + ", length " + length + ", WILLNEED)", error);
         }
     }
 
