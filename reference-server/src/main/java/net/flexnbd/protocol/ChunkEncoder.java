@@ -1,55 +1,47 @@
 package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.MessageToMessageEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * Writes {@link ReplyChunk}s: the chunk header and the type's fixed fields in one buffer,
- * then an {@link ReplyChunk.OffsetData}'s data as a buffer of its own, never copied. The
- * handshake installs it only for a client that negotiated structured replies, so a chunk
- * can never reach a client that would not understand it.
+ * Writes {@link StructuredReply}s: for each chunk, the header and the type's fixed fields in
+ * one buffer, then an {@link ReplyChunk.OffsetData}'s bytes as a retained slice of the
+ * reply's buffer, never copied. The handshake installs it only for a client that
+ * negotiated structured replies, so a chunk never reaches a client that would not expect it.
  */
-public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
+public final class ChunkEncoder extends MessageToMessageEncoder<StructuredReply> {
     /** The name the handshake gives this handler in the pipeline. */
     public static final String NAME = "nbd-chunk-encoder";
 
-    /** Promise for the header half of a two-part write; the caller's promise covers the data. */
-    private ChannelPromise headerPromise;
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        headerPromise = new VoidChannelPromise(ctx.channel(), false);
+    public ChunkEncoder() {
+        super(StructuredReply.class);
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (!(msg instanceof ReplyChunk chunk)) {
-            ctx.write(msg, promise);
-            return;
+    protected void encode(ChannelHandlerContext ctx, StructuredReply reply, List<Object> out) {
+        List<ReplyChunk> chunks = reply.chunks();
+        for (int i = 0; i < chunks.size(); i++) {
+            ReplyChunk chunk = chunks.get(i);
+            ByteBuf data = chunk instanceof ReplyChunk.OffsetData d ? d.data() : null;
+            int fixed = chunk.dataLength() - (data == null ? 0 : data.readableBytes());
+            ByteBuf head = ctx.alloc().ioBuffer(Nbd.CHUNK_HEADER_LENGTH + fixed);
+            out.add(head);
+            encodeHead(reply.cookie(), i == chunks.size() - 1, chunk, head);
+            if (data != null && data.isReadable()) {
+                out.add(data.retainedSlice());
+            }
         }
-        ByteBuf payload = chunk instanceof ReplyChunk.OffsetData data ? data.data() : Unpooled.EMPTY_BUFFER;
-        ByteBuf header;
-        try {
-            header = ctx.alloc().ioBuffer(Nbd.CHUNK_HEADER_LENGTH + chunk.dataLength() - payload.readableBytes());
-            encodeHead(chunk, header);
-        } catch (RuntimeException | java.lang.Error e) {
-            payload.release();
-            throw e;
-        }
-        TwoPartWrite.write(ctx, header, payload, headerPromise, promise);
     }
 
-    /** Writes everything of {@code chunk} but an OFFSET_DATA chunk's data. */
-    static void encodeHead(ReplyChunk chunk, ByteBuf out) {
+    /** Writes the chunk header and everything of {@code chunk} but an OFFSET_DATA chunk's bytes. */
+    static void encodeHead(long cookie, boolean done, ReplyChunk chunk, ByteBuf out) {
         out.writeInt(Nbd.STRUCTURED_REPLY_MAGIC)
-                .writeShort(chunk.done() ? Nbd.REPLY_FLAG_DONE : 0)
+                .writeShort(done ? Nbd.REPLY_FLAG_DONE : 0)
                 .writeShort(chunk.type())
-                .writeLong(chunk.cookie())
+                .writeLong(cookie)
                 .writeInt(chunk.dataLength());
         if (chunk instanceof ReplyChunk.OffsetData data) {
             out.writeLong(data.offset());
@@ -64,8 +56,7 @@ public final class ChunkEncoder extends ChannelOutboundHandlerAdapter {
             out.writeInt(error.errno()).writeShort(Utf8.length(error.message()));
             out.writeCharSequence(error.message(), StandardCharsets.UTF_8);
             error.offset().ifPresent(out::writeLong);
-        } else if (!(chunk instanceof ReplyChunk.None)) {
-            throw new IllegalStateException("no encoding for " + chunk);
         }
+        // ReplyChunk.None has nothing after the header.
     }
 }

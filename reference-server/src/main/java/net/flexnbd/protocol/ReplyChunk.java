@@ -1,33 +1,33 @@
 package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
- * One chunk of a structured reply (NBD_OPT_STRUCTURED_REPLY). A reply is one or more chunks
- * with the same cookie; the last one carries {@link Nbd#REPLY_FLAG_DONE}. Only
- * {@link OffsetData} holds a buffer; the {@link ChunkEncoder} writes every type.
+ * The content of one chunk of a {@link StructuredReply}: its type and the fields after the
+ * chunk header. The reply supplies the cookie and marks its last chunk done, so a chunk
+ * cannot carry either wrong.
  */
 public sealed interface ReplyChunk {
-
-    /** The request this chunk answers. */
-    long cookie();
-
-    /** True for the last chunk of its reply. */
-    boolean done();
 
     /** The wire value of this chunk's type. */
     int type();
 
-    /** Bytes of data after the chunk header, the payload of an {@link OffsetData} included. */
+    /** Bytes after the chunk header, an {@link OffsetData}'s data included. */
     int dataLength();
 
     /**
-     * Read data at {@code offset}. Owns {@code data} (reference-counted through it, like
-     * {@link Reply}), so Netty releases it when the chunk is written to a closed channel.
+     * Read data at {@code offset}. {@code data} is a view into the reply's buffer (see
+     * {@link StructuredReply}); the chunk does not own it.
      */
-    record OffsetData(long cookie, boolean done, long offset, ByteBuf data) implements ReplyChunk, ReferenceCounted {
+    record OffsetData(long offset, ByteBuf data) implements ReplyChunk {
+        public OffsetData {
+            if (!data.isReadable()) {
+                throw new IllegalArgumentException("a data chunk needs at least one byte of data");
+            }
+        }
+
         @Override
         public int type() {
             return Nbd.REPLY_TYPE_OFFSET_DATA;
@@ -37,52 +37,14 @@ public sealed interface ReplyChunk {
         public int dataLength() {
             return 8 + data.readableBytes();
         }
-
-        @Override
-        public int refCnt() {
-            return data.refCnt();
-        }
-
-        @Override
-        public OffsetData retain() {
-            data.retain();
-            return this;
-        }
-
-        @Override
-        public OffsetData retain(int increment) {
-            data.retain(increment);
-            return this;
-        }
-
-        @Override
-        public OffsetData touch() {
-            data.touch();
-            return this;
-        }
-
-        @Override
-        public OffsetData touch(Object hint) {
-            data.touch(hint);
-            return this;
-        }
-
-        @Override
-        public boolean release() {
-            return data.release();
-        }
-
-        @Override
-        public boolean release(int decrement) {
-            return data.release(decrement);
-        }
     }
 
     /** {@code length} bytes at {@code offset} that read as zeroes and are not sent. */
-    record OffsetHole(long cookie, boolean done, long offset, int length) implements ReplyChunk {
+    record OffsetHole(long offset, int length) implements ReplyChunk {
         public OffsetHole {
             if (length <= 0) {
-                throw new IllegalArgumentException("hole length (" + Integer.toUnsignedString(length) + ") must be positive and under 2^31");
+                throw new IllegalArgumentException("hole length (" + Integer.toUnsignedString(length)
+                        + ") must be positive and under 2^31");
             }
         }
 
@@ -98,7 +60,7 @@ public sealed interface ReplyChunk {
     }
 
     /** The extents of one metadata context, in order from the request's offset. */
-    record BlockStatus(long cookie, boolean done, int contextId, List<Extent> extents) implements ReplyChunk {
+    record BlockStatus(int contextId, List<Extent> extents) implements ReplyChunk {
         public BlockStatus {
             extents = List.copyOf(extents);
             if (extents.isEmpty()) {
@@ -135,9 +97,8 @@ public sealed interface ReplyChunk {
      * An error for the whole request (NBD_REPLY_TYPE_ERROR), with a message for humans; with
      * {@code offset} present, an error at that offset (NBD_REPLY_TYPE_ERROR_OFFSET).
      */
-    record Error(long cookie, boolean done, int errno, String message, java.util.OptionalLong offset)
-            implements ReplyChunk {
-        /** Longest message sent; the length field is 16 bits and the spec caps strings at 4096. */
+    record Error(int errno, String message, OptionalLong offset) implements ReplyChunk {
+        /** Longest message sent, in UTF-8 bytes: the NBD spec's limit for strings. */
         static final int MAX_MESSAGE_BYTES = 4096;
 
         public Error {
@@ -147,8 +108,8 @@ public sealed interface ReplyChunk {
             message = Utf8.truncate(message, MAX_MESSAGE_BYTES);
         }
 
-        public static Error of(long cookie, int errno, String message) {
-            return new Error(cookie, true, errno, message, java.util.OptionalLong.empty());
+        public Error(int errno, String message) {
+            this(errno, message, OptionalLong.empty());
         }
 
         @Override
@@ -162,13 +123,8 @@ public sealed interface ReplyChunk {
         }
     }
 
-    /** An empty final chunk, closing a reply whose earlier chunks were not marked done. */
-    record None(long cookie) implements ReplyChunk {
-        @Override
-        public boolean done() {
-            return true;
-        }
-
+    /** An empty chunk; as the only chunk, a success without data. */
+    record None() implements ReplyChunk {
         @Override
         public int type() {
             return Nbd.REPLY_TYPE_NONE;

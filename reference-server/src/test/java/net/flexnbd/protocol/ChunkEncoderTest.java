@@ -22,10 +22,11 @@ class ChunkEncoderTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(new ChunkEncoder());
 
     @Test
-    void offsetDataIsAHeaderThenTheSameBufferUncopied() {
-        ByteBuf data = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+    void offsetDataIsAHeaderThenASliceOfTheReplysBufferUncopied() {
+        ByteBuf data = Unpooled.directBuffer(3).writeBytes(new byte[] {1, 2, 3});
 
-        ChannelFuture written = channel.writeAndFlush(new ReplyChunk.OffsetData(7, true, 4096, data));
+        ChannelFuture written = channel.writeAndFlush(
+                new StructuredReply(7, List.of(new ReplyChunk.OffsetData(4096, data.slice())), data));
 
         assertThat(written.isSuccess()).isTrue();
         ByteBuf header = channel.readOutbound();
@@ -37,18 +38,36 @@ class ChunkEncoderTest {
         assertThat(header.readLong()).isEqualTo(4096);
         assertThat(header.isReadable()).isFalse();
         header.release();
-        assertThat(channel.<Object>readOutbound()).isSameAs(data);
-        data.release();
+        ByteBuf sent = channel.readOutbound();
+        assertThat(sent.unwrap()).isSameAs(data);
+        sent.release();
+        assertThat(data.refCnt()).isZero();
         assertThat(channel.finish()).isFalse();
     }
 
     @Test
+    void onlyTheLastChunkIsDoneAndAllCarryTheCookie() {
+        ByteBuf data = Unpooled.buffer(8).writeLong(-1);
+        StructuredReply read = new StructuredReply(5, List.of(
+                new ReplyChunk.OffsetData(0, data.slice(0, 4)),
+                new ReplyChunk.OffsetHole(4, 1000),
+                new ReplyChunk.OffsetData(1004, data.slice(4, 4))), data);
+
+        channel.writeAndFlush(read);
+
+        List<Parsed> chunks = parse(Wire.drainOutbound(channel));
+        assertThat(chunks).extracting(Parsed::cookie).containsOnly(5L);
+        assertThat(chunks).extracting(Parsed::done).containsExactly(false, false, true);
+        assertThat(chunks.get(1).chunk()).isEqualTo(new ReplyChunk.OffsetHole(4, 1000));
+        assertThat(data.refCnt()).isZero();
+    }
+
+    @Test
     void holeIsOffsetAndLength() {
-        channel.writeAndFlush(new ReplyChunk.OffsetHole(9, false, 1L << 40, 65536));
+        channel.writeAndFlush(StructuredReply.of(9, new ReplyChunk.OffsetHole(1L << 40, 65536)));
 
         ByteBuf bytes = Wire.drainOutbound(channel);
         assertThat(bytes.readableBytes()).isEqualTo(Nbd.CHUNK_HEADER_LENGTH + 12);
-        assertThat(bytes.getUnsignedShort(4)).isZero();
         assertThat(bytes.getUnsignedShort(6)).isEqualTo(Nbd.REPLY_TYPE_OFFSET_HOLE);
         assertThat(bytes.getLong(20)).isEqualTo(1L << 40);
         assertThat(bytes.getInt(28)).isEqualTo(65536);
@@ -57,8 +76,8 @@ class ChunkEncoderTest {
 
     @Test
     void blockStatusCarriesUnsigned32BitLengths() {
-        channel.writeAndFlush(new ReplyChunk.BlockStatus(1, true, Nbd.BASE_ALLOCATION_ID,
-                List.of(new ReplyChunk.Extent(0xFFFF_FFFFL, Nbd.STATE_HOLE | Nbd.STATE_ZERO), new ReplyChunk.Extent(512, 0))));
+        channel.writeAndFlush(StructuredReply.of(1, new ReplyChunk.BlockStatus(Nbd.BASE_ALLOCATION_ID,
+                List.of(new ReplyChunk.Extent(0xFFFF_FFFFL, Nbd.STATE_HOLE | Nbd.STATE_ZERO), new ReplyChunk.Extent(512, 0)))));
 
         ByteBuf bytes = Wire.drainOutbound(channel);
         assertThat(bytes.getInt(16)).isEqualTo(4 + 16);
@@ -72,36 +91,40 @@ class ChunkEncoderTest {
 
     @Test
     void errorsCarryErrnoMessageAndOptionalOffset() {
-        channel.writeAndFlush(ReplyChunk.Error.of(2, Nbd.EIO, "disk on fire"));
-        channel.writeAndFlush(new ReplyChunk.Error(3, false, Nbd.EIO, "bad sector", OptionalLong.of(8192)));
+        channel.writeAndFlush(StructuredReply.error(2, Nbd.EIO, "disk on fire"));
+        channel.writeAndFlush(StructuredReply.of(3, new ReplyChunk.Error(Nbd.EIO, "bad sector", OptionalLong.of(8192))));
 
-        List<ReplyChunk> chunks = parse(Wire.drainOutbound(channel));
-        assertThat(chunks).containsExactly(ReplyChunk.Error.of(2, Nbd.EIO, "disk on fire"),
-                new ReplyChunk.Error(3, false, Nbd.EIO, "bad sector", OptionalLong.of(8192)));
+        assertThat(parse(Wire.drainOutbound(channel))).containsExactly(
+                new Parsed(2, true, new ReplyChunk.Error(Nbd.EIO, "disk on fire")),
+                new Parsed(3, true, new ReplyChunk.Error(Nbd.EIO, "bad sector", OptionalLong.of(8192))));
     }
 
     @Test
     void anOverlongMessageIsCutAtACharacterBoundary() {
-        ReplyChunk.Error error = ReplyChunk.Error.of(1, Nbd.EIO, "é".repeat(3000));
+        ReplyChunk.Error error = new ReplyChunk.Error(Nbd.EIO, "\u00e9".repeat(3000));
 
         assertThat(error.message().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(4096);
-        assertThat(error.message()).isEqualTo("é".repeat(2048));
+        assertThat(error.message()).isEqualTo("\u00e9".repeat(2048));
     }
 
     @Test
-    void badChunksAreRefusedWhenBuilt() {
-        assertThatThrownBy(() -> new ReplyChunk.OffsetHole(1, true, 0, 0)).hasMessageContaining("hole length (0)");
+    void badChunksAndRepliesAreRefusedWhenBuilt() {
+        assertThatThrownBy(() -> new ReplyChunk.OffsetData(0, Unpooled.EMPTY_BUFFER)).hasMessageContaining("one byte");
+        assertThatThrownBy(() -> new ReplyChunk.OffsetHole(0, 0)).hasMessageContaining("hole length (0)");
         assertThatThrownBy(() -> new ReplyChunk.Extent(1L << 32, 0)).hasMessageContaining("4294967296");
-        assertThatThrownBy(() -> new ReplyChunk.BlockStatus(1, true, 1, List.of())).hasMessageContaining("at least one");
-        assertThatThrownBy(() -> ReplyChunk.Error.of(1, 0, "x")).hasMessageContaining("nonzero errno");
+        assertThatThrownBy(() -> new ReplyChunk.BlockStatus(1, List.of())).hasMessageContaining("at least one");
+        assertThatThrownBy(() -> new ReplyChunk.Error(0, "x")).hasMessageContaining("nonzero errno");
+        assertThatThrownBy(() -> new StructuredReply(1, List.of(), Unpooled.EMPTY_BUFFER)).hasMessageContaining("at least one");
+        assertThatThrownBy(() -> StructuredReply.of(1, new ReplyChunk.OffsetData(0, Unpooled.buffer(1).writeByte(0))))
+                .hasMessageContaining("buffer it slices");
     }
 
     @Test
-    void aChunkWrittenToAClosedChannelReleasesItsData() {
+    void aReplyWrittenToAClosedChannelReleasesItsData() {
         ByteBuf data = Unpooled.directBuffer(16).writeZero(16);
         channel.close();
 
-        channel.writeAndFlush(new ReplyChunk.OffsetData(1, true, 0, data));
+        channel.writeAndFlush(new StructuredReply(1, List.of(new ReplyChunk.OffsetData(0, data.slice())), data));
 
         assertThat(data.refCnt()).isZero();
     }
@@ -121,83 +144,93 @@ class ChunkEncoderTest {
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void randomChunksRoundTrip(long seed) {
+    void randomRepliesRoundTrip(long seed) {
         Random random = new Random(seed);
-        List<ReplyChunk> sent = new ArrayList<>();
-        List<ReplyChunk> expected = new ArrayList<>();
-        for (int i = 1 + random.nextInt(10); i > 0; i--) {
-            ReplyChunk chunk = randomChunk(random);
-            sent.add(chunk);
-            expected.add(chunk instanceof ReplyChunk.OffsetData d
-                    ? new ReplyChunk.OffsetData(d.cookie(), d.done(), d.offset(), d.data().copy()) : chunk);
+        List<Parsed> expected = new ArrayList<>();
+        for (int r = 1 + random.nextInt(6); r > 0; r--) {
+            long cookie = random.nextLong();
+            byte[] bytes = new byte[random.nextInt(5000)];
+            random.nextBytes(bytes);
+            ByteBuf content = Unpooled.wrappedBuffer(bytes);
+            List<ReplyChunk> chunks = new ArrayList<>();
+            int used = 0;
+            for (int c = 1 + random.nextInt(6); c > 0; c--) {
+                ReplyChunk chunk = randomChunk(random, content, used);
+                if (chunk instanceof ReplyChunk.OffsetData d) {
+                    used += d.data().readableBytes();
+                }
+                chunks.add(chunk);
+                expected.add(new Parsed(cookie, c == 1, copyOf(chunk)));
+            }
+            channel.write(new StructuredReply(cookie, chunks, content));
         }
-        sent.forEach(channel::write);
         channel.flush();
 
-        List<ReplyChunk> received = parse(Wire.drainOutbound(channel));
-        assertThat(received).as("seed %d", seed).isEqualTo(expected);
-        expected.forEach(c -> { if (c instanceof ReplyChunk.OffsetData d) { d.release(); } });
-        received.forEach(c -> { if (c instanceof ReplyChunk.OffsetData d) { d.release(); } });
+        assertThat(parse(Wire.drainOutbound(channel))).as("seed %d", seed).isEqualTo(expected);
         assertThat(channel.finish()).isFalse();
     }
 
-    private static ReplyChunk randomChunk(Random random) {
-        long cookie = random.nextLong();
-        boolean done = random.nextBoolean();
+    private static ReplyChunk randomChunk(Random random, ByteBuf content, int used) {
         long offset = random.nextLong() >>> 1;
-        return switch (random.nextInt(5)) {
-            case 0 -> {
-                byte[] bytes = new byte[random.nextInt(2000)];
-                random.nextBytes(bytes);
-                yield new ReplyChunk.OffsetData(cookie, done, offset, Unpooled.wrappedBuffer(bytes));
-            }
-            case 1 -> new ReplyChunk.OffsetHole(cookie, done, offset, 1 + random.nextInt(Integer.MAX_VALUE));
+        int left = content.readableBytes() - used;
+        return switch (left == 0 ? 1 + random.nextInt(4) : random.nextInt(5)) {
+            case 0 -> new ReplyChunk.OffsetData(offset, content.slice(used, 1 + random.nextInt(left)));
+            case 1 -> new ReplyChunk.OffsetHole(offset, 1 + random.nextInt(Integer.MAX_VALUE));
             case 2 -> {
                 List<ReplyChunk.Extent> extents = new ArrayList<>();
                 for (int i = 1 + random.nextInt(20); i > 0; i--) {
                     extents.add(new ReplyChunk.Extent(1 + (random.nextLong() >>> 33), random.nextInt(4)));
                 }
-                yield new ReplyChunk.BlockStatus(cookie, done, random.nextInt(), extents);
+                yield new ReplyChunk.BlockStatus(random.nextInt(), extents);
             }
-            case 3 -> new ReplyChunk.Error(cookie, done, 1 + random.nextInt(200), "message " + random.nextInt(),
+            case 3 -> new ReplyChunk.Error(1 + random.nextInt(200), "message " + random.nextInt(),
                     random.nextBoolean() ? OptionalLong.of(offset) : OptionalLong.empty());
-            default -> new ReplyChunk.None(cookie);
+            default -> new ReplyChunk.None();
         };
     }
 
+    private static ReplyChunk copyOf(ReplyChunk chunk) {
+        return chunk instanceof ReplyChunk.OffsetData d
+                ? new ReplyChunk.OffsetData(d.offset(), Unpooled.copiedBuffer(d.data())) : chunk;
+    }
+
+    /** A chunk as a client reads it. */
+    record Parsed(long cookie, boolean done, ReplyChunk chunk) {}
+
     /** Reads structured reply chunks from wire bytes, independently of the encoder; releases {@code in}. */
-    static List<ReplyChunk> parse(ByteBuf in) {
-        List<ReplyChunk> chunks = new ArrayList<>();
+    static List<Parsed> parse(ByteBuf in) {
+        List<Parsed> chunks = new ArrayList<>();
         while (in.isReadable()) {
             assertThat(in.readInt()).isEqualTo(Nbd.STRUCTURED_REPLY_MAGIC);
             boolean done = (in.readUnsignedShort() & Nbd.REPLY_FLAG_DONE) != 0;
             int type = in.readUnsignedShort();
             long cookie = in.readLong();
             ByteBuf data = in.readSlice(in.readInt());
-            chunks.add(switch (type) {
-                case Nbd.REPLY_TYPE_OFFSET_DATA -> new ReplyChunk.OffsetData(cookie, done, data.readLong(), data.copy());
-                case Nbd.REPLY_TYPE_OFFSET_HOLE -> new ReplyChunk.OffsetHole(cookie, done, data.readLong(), data.readInt());
+            ReplyChunk chunk = switch (type) {
+                case Nbd.REPLY_TYPE_OFFSET_DATA -> new ReplyChunk.OffsetData(data.readLong(), Unpooled.copiedBuffer(data));
+                case Nbd.REPLY_TYPE_OFFSET_HOLE -> new ReplyChunk.OffsetHole(data.readLong(), data.readInt());
                 case Nbd.REPLY_TYPE_BLOCK_STATUS -> {
                     int id = data.readInt();
                     List<ReplyChunk.Extent> extents = new ArrayList<>();
                     while (data.isReadable()) {
                         extents.add(new ReplyChunk.Extent(data.readUnsignedInt(), data.readInt()));
                     }
-                    yield new ReplyChunk.BlockStatus(cookie, done, id, extents);
+                    yield new ReplyChunk.BlockStatus(id, extents);
                 }
                 case Nbd.REPLY_TYPE_ERROR, Nbd.REPLY_TYPE_ERROR_OFFSET -> {
                     int errno = data.readInt();
                     String message = data.readCharSequence(data.readUnsignedShort(), StandardCharsets.UTF_8).toString();
                     OptionalLong offset = type == Nbd.REPLY_TYPE_ERROR_OFFSET ? OptionalLong.of(data.readLong()) : OptionalLong.empty();
                     assertThat(data.isReadable()).isFalse();
-                    yield new ReplyChunk.Error(cookie, done, errno, message, offset);
+                    yield new ReplyChunk.Error(errno, message, offset);
                 }
                 case Nbd.REPLY_TYPE_NONE -> {
-                    assertThat(done).isTrue();
-                    yield new ReplyChunk.None(cookie);
+                    assertThat(data.isReadable()).isFalse();
+                    yield new ReplyChunk.None();
                 }
                 default -> throw new AssertionError("unknown chunk type " + type);
-            });
+            };
+            chunks.add(new Parsed(cookie, done, chunk));
         }
         in.release();
         return chunks;
