@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param chunks  at least one chunk
  * @param content the buffer holding the data chunks' bytes, or empty
  */
-public record StructuredReply(long cookie, List<ReplyChunk> chunks, ByteBuf content) implements ByteBufHolder {
+public record StructuredReply(long cookie, List<ReplyChunk> chunks, ByteBuf content) implements ByteBufHolder, ServerReply {
     public StructuredReply {
         chunks = List.copyOf(chunks);
         Objects.requireNonNull(content, "content");
