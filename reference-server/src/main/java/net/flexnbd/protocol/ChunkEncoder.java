@@ -30,8 +30,8 @@ public final class ChunkEncoder extends MessageToMessageEncoder<StructuredReply>
             ByteBuf head = ctx.alloc().ioBuffer(Nbd.CHUNK_HEADER_LENGTH + fixed);
             out.add(head);
             encodeHead(reply.cookie(), i == chunks.size() - 1, chunk, head);
-            if (data != null && data.isReadable()) {
-                out.add(data.retainedSlice());
+            if (data != null) {
+                EncodedPayload.addPayload(data, out);
             }
         }
     }

@@ -9,7 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import net.flexnbd.export.RequestGate;
-import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +26,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final RequestExecutor executor;
     private final RequestGate gate;
     private final Executor diskExecutor;
+    /** The client negotiated structured replies: READ and BLOCK_STATUS are answered in chunks. */
+    private final boolean structured;
 
     private ChannelHandlerContext ctx;
     /** Requests received and not yet answered; event loop only. */
@@ -34,11 +36,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Reads held back while the client is not taking its replies; event loop only. */
     private final ArrayDeque<Request> deferredReads = new ArrayDeque<>();
 
+    /** For a client that gets simple replies only. */
     RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, Executor diskExecutor) {
+        this(validator, executor, gate, diskExecutor, false);
+    }
+
+    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, Executor diskExecutor,
+            boolean structured) {
         this.validator = validator;
         this.executor = executor;
         this.gate = gate;
         this.diskExecutor = diskExecutor;
+        this.structured = structured;
     }
 
     @Override
@@ -64,7 +73,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                     RequestExecutor.commandName(request.type()), request.offset(),
                     request.length(), request.flags(), errno);
             pending++;
-            reply(Reply.error(request.cookie(), errno), false);
+            reply(ErrorReplies.of(request, errno, structured), false);
             return;
         }
         if (request.type() == CMD_DISC) {
@@ -86,7 +95,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             @Override
             public void refused() {
                 request.release();
-                onEventLoop(() -> reply(Reply.error(request.cookie(), ESHUTDOWN), false));
+                onEventLoop(() -> reply(ErrorReplies.of(request, ESHUTDOWN, structured), false));
             }
         });
     }
@@ -94,7 +103,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void run(Request request) {
         if (RequestExecutor.mayBlock(request)) {
             diskExecutor.execute(() -> {
-                Reply reply = executor.execute(request, ctx.alloc());
+                ServerReply reply = executor.execute(request, ctx.alloc(), structured);
                 onEventLoop(() -> reply(reply, true));
             });
         } else {
@@ -116,7 +125,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private void runNow(Request request) {
         if (ctx.channel().isActive()) {
-            reply(executor.execute(request, ctx.alloc()), true);
+            reply(executor.execute(request, ctx.alloc(), structured), true);
         } else {
             // The connection is gone: the request leaves the gate unanswered.
             request.release();
@@ -126,7 +135,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
-    private void reply(Reply reply, boolean admitted) {
+    private void reply(ServerReply reply, boolean admitted) {
         ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
             if (admitted) {
                 gate.finished();

@@ -59,7 +59,7 @@ public final class Server implements AutoCloseable {
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
-        this.file = new ServedFile(settings.file(), store, disk);
+        this.file = new ServedFile(settings.file(), store, disk, settings.export());
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), this::handedOver);

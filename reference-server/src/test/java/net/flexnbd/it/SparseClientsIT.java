@@ -53,9 +53,9 @@ class SparseClientsIT {
     void qemuImgMapOverNbdMatchesTheFilesOwnMap() throws Exception {
         Path file = sparseDisk();
         try (FlexnbdServer server = FlexnbdServer.serve(dir, file)) {
-            String overNbd = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-", "raw", server.uri())
+            String overNbd = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", server.uri())
                     .requireSuccess().out();
-            String local = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-", "raw", file.toString())
+            String local = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", file.toString())
                     .requireSuccess().out();
 
             assertThat(overNbd).isEqualTo(local);
@@ -70,7 +70,7 @@ class SparseClientsIT {
         Path byQemu = dir.resolve("qemu.img");
         try (FlexnbdServer server = FlexnbdServer.serve(dir, file)) {
             Tool.run(CLIENT, "nbdcopy", server.uri(), byNbdcopy.toString()).requireSuccess();
-            Tool.run(CLIENT, "qemu-img", "convert", "-", "raw", "-O", "raw", server.uri(), byQemu.toString())
+            Tool.run(CLIENT, "qemu-img", "convert", "-f", "raw", "-O", "raw", server.uri(), byQemu.toString())
                     .requireSuccess();
         }
         long original = Tool.allocatedBlocks(file);
@@ -88,6 +88,7 @@ class SparseClientsIT {
                 "import errno, sys, nbd",
                 "h = nbd.NBD()",
                 "h.set_opt_mode(True)",
+                "h.add_meta_context(nbd.CONTEXT_BASE_ALLOCATION)",
                 "h.connect_uri(sys.argv[1])",
                 "h.set_full_info(True)",
                 "h.opt_go()",
@@ -99,7 +100,7 @@ class SparseClientsIT {
                 "chunks = []",
                 "def chunk(buf, offset, status, error):",
                 "    kind = {nbd.READ_DATA: 'data', nbd.READ_HOLE: 'hole'}.get(status, status)",
-                "    chunks.append((offset, len(buf), kind, buf.count(0) == len(buf)))",
+                "    chunks.append((offset, len(buf), kind, bytes(buf).count(0) == len(buf)))",
                 "    return 0",
                 "buf = h.pread_structured(3 * 1048576, 524288, chunk)",
                 "print('chunks', chunks)",
@@ -185,7 +186,7 @@ class SparseClientsIT {
         Path file = Files.createTempFile("nbdsh-", ".py");
         try {
             Files.writeString(file, script);
-            return run(List.of("python3", file.toString(), uri));
+            return run(List.of("/usr/bin/python3", file.toString(), uri));
         } finally {
             Files.deleteIfExists(file);
         }
