@@ -12,7 +12,9 @@
 #   nbdcopy  an 8 GiB file holding 64 MiB of data, copied to null: (holes skipped by block status)
 #   convert  the same file with qemu-img convert -O qcow2 to a local file
 #   map      nbdinfo --map of a 1 TiB sparse file with a few data runs (target: under 0.5 s)
-# Each is the best (lowest) wall time of BENCH_RUNS runs, after one unmeasured round.
+# Each is the best (lowest) wall time of BENCH_RUNS runs, after BENCH_SPARSE_WARMUP unmeasured
+# rounds (default 10) for every server alike: a run is only a few hundred requests, too few
+# for the JVM to compile the hot paths, and a server that has been up for a while is warm.
 #
 # Environment: BENCH_RUNS (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
 # 1024), BENCH_PARTS ("dense sparse" by default; one of them to run only that part), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
@@ -25,6 +27,7 @@ runs="${BENCH_RUNS:-3}"
 fio_seconds="${BENCH_FIO_SECONDS:-20}"
 size_mib="${BENCH_SIZE_MIB:-1024}"
 parts="${BENCH_PARTS:-dense sparse}"
+sparse_warmup="${BENCH_SPARSE_WARMUP:-10}"
 wants() { [[ " $parts " == *" $1 "* ]]; }
 
 for tool in nbdcopy nbdinfo fio nbdkit qemu-nbd qemu-img java; do
@@ -234,7 +237,7 @@ if wants sparse; then
       start_server "$name" "$work/$file.img"
     done
     echo "measuring $file ..." >&2
-    for round in $(seq 0 "$runs"); do   # round 0 warms up, unmeasured
+    for round in $(seq $((1 - sparse_warmup)) "$runs"); do   # rounds up to 0 warm up, unmeasured
       for name in "${servers[@]}"; do
         uri="${uri_of[$name]}"
         if [[ "$file" == sparse8 ]]; then

@@ -35,7 +35,8 @@ final class RequestExecutor {
     /** True when the request may block on the disk (fsync, fallocate, large zeroing). */
     static boolean mayBlock(Request request) {
         return switch (request.type()) {
-            case CMD_READ -> false;
+            // BLOCK_STATUS is a lseek or two: metadata only, like a read from the page cache.
+            case CMD_READ, CMD_BLOCK_STATUS -> false;
             case CMD_WRITE -> request.hasFlag(CMD_FLAG_FUA);
             default -> true;
         };

@@ -180,17 +180,17 @@ class RequestDispatcherTest {
     }
 
     @Test
-    void blockStatusAndCacheRunOnTheDiskExecutor() {
+    void blockStatusRunsOnTheEventLoopAndCacheOnTheDiskExecutor() {
         structured.writeInbound(Request.of(CMD_FLAG_REQ_ONE, CMD_BLOCK_STATUS, 1, 0, 4096));
         structured.writeInbound(Request.of(0, CMD_CACHE, 2, 0, 4096));
-        assertThat(structured.<Object>readOutbound()).isNull();
-
-        disk.runAll();
-        structured.runPendingTasks();
 
         StructuredReply status = structured.readOutbound();
         assertThat(status.chunks()).containsExactly(new ReplyChunk.BlockStatus(BASE_ALLOCATION_ID,
                 List.of(new ReplyChunk.Extent(4096, 0))));
+        assertThat(structured.<Object>readOutbound()).as("the cache hint waits for the disk thread").isNull();
+
+        disk.runAll();
+        structured.runPendingTasks();
         assertThat(structured.<Object>readOutbound()).isEqualTo(Reply.ok(2));
     }
 
