@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Data moves through a {@link FileChannel} (positional, so threads never share a file
  * position). Hole punching and SEEK_DATA/SEEK_HOLE need a raw descriptor, which the JDK does
  * not expose without reflection into its internals; so the file is opened a second time
- * through {@code open(2)} and that descriptor serves only {@code fallocate} and
- * {@code lseek}. Both descriptors name the same inode and share its page cache. Without
+ * through {@code open(2)} and that descriptor serves {@code fallocate}, {@code lseek} and
+ * the gathering {@code pwritev} of a write that arrived in pieces. Both descriptors name the
+ * same inode and share its page cache. Without
  * native support (another OS, JNA missing, a non-default file system) the store still
  * works: it writes zeroes instead of punching and reports everything as data.
  */
@@ -189,6 +190,48 @@ public final class FileBlockStore implements BlockStore {
             // Even a skipped write syncs: an earlier punch that made the hole may not be
             // on stable storage yet.
             io.force();
+        }
+    }
+
+    /**
+     * Gathers {@code srcs} into the file with one {@code pwritev} on the raw descriptor, so
+     * that a WRITE that arrived in several socket reads is neither joined by a copy nor
+     * written piece by piece (which could interleave with a concurrent write to the same
+     * range). Without native support, with heap buffers or with more pieces than one call
+     * takes, the pieces are joined first.
+     */
+    @Override
+    public void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        if (srcs.length == 1) {
+            write(offset, srcs[0], durable);
+            return;
+        }
+        long length = Gathered.remaining(srcs);
+        if (length > 0) {
+            if (Gathered.isAllZero(srcs) && isHole(offset, length)) {
+                for (ByteBuffer src : srcs) {
+                    src.position(src.limit());
+                }
+            } else if (fd >= 0 && srcs.length <= LinuxFiles.IOV_MAX && Gathered.allDirect(srcs)) {
+                gather(offset, srcs);
+            } else {
+                io.writeFully(Gathered.join(srcs), offset);
+            }
+        }
+        if (durable) {
+            io.force();
+        }
+    }
+
+    private void gather(long offset, ByteBuffer[] srcs) throws IOException {
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            LinuxFiles.pwritevFully(fd, srcs, offset);
+        } catch (ErrnoException e) {
+            throw withFile(e);
+        } finally {
+            nativeUse.unlock();
         }
     }
 
