@@ -48,6 +48,13 @@ public interface BlockStore extends Closeable {
     void flush() throws IOException;
 
     /**
+     * Starts writing the range's completed writes to the disk without waiting for them: a
+     * hint, so that a later {@link #flush()} finds little left to do. It makes nothing
+     * durable. The default does nothing.
+     */
+    default void startWriteback(long offset, long length) throws IOException {}
+
+    /**
      * Calls {@code visitor} with each allocated (data) extent overlapping
      * {@code [from, to)}, in order, clipped to that range. A store that cannot tell holes
      * from data reports the whole range as one extent.

@@ -41,6 +41,7 @@ public final class FileBlockStore implements BlockStore {
     private static final AtomicBoolean LOGGED_NO_PUNCH = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_ZERO_RANGE = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_SEEK = new AtomicBoolean();
+    private static final AtomicBoolean LOGGED_NO_WRITEBACK = new AtomicBoolean();
 
     private static final long SECTOR_MASK = ~511L;
     /** A seek answer meaning "lseek cannot tell"; -1 means "no data before EOF". */
@@ -70,6 +71,8 @@ public final class FileBlockStore implements BlockStore {
     private volatile boolean canZeroRange;
     /** Cleared the first time lseek cannot tell data from holes. */
     private volatile boolean canSeek;
+    /** Cleared the first time sync_file_range is refused. */
+    private volatile boolean canStartWriteback;
 
     private FileBlockStore(Path file, FileChannel channel, int fd) throws IOException {
         this.file = file;
@@ -78,6 +81,7 @@ public final class FileBlockStore implements BlockStore {
         this.canPunch = nativeOk;
         this.canZeroRange = nativeOk;
         this.canSeek = nativeOk;
+        this.canStartWriteback = nativeOk;
         this.io = new ReopeningChannel(channel, () -> nativeOk ? ReopeningChannel.procFdPath(fd, file) : file);
         this.size = channel.size() & SECTOR_MASK;
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -257,6 +261,28 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public void flush() throws IOException {
         io.force();
+    }
+
+    /** sync_file_range on the raw descriptor; a file system that refuses it is left alone. */
+    @Override
+    public void startWriteback(long offset, long length) throws IOException {
+        if (!canStartWriteback || length <= 0) {
+            return;
+        }
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            LinuxFiles.startWriteback(fd, offset, length);
+        } catch (ErrnoException e) {
+            if (!e.isUnsupported() && e.errno() != ErrnoException.EINVAL) {
+                throw withFile(e);
+            }
+            canStartWriteback = false;
+            logOnce(LOGGED_NO_WRITEBACK, "cannot start writeback early in {} ({}): flushes will do it all",
+                    e.getMessage());
+        } finally {
+            nativeUse.unlock();
+        }
     }
 
     @Override
