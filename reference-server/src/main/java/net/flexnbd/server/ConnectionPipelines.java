@@ -13,8 +13,9 @@ import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
- * then, once it is over, the transmission handler, for an ordinary client or for the
- * migration link.
+ * then, once it is over, the transmission handlers behind the codec: for an ordinary client
+ * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
+ * migration link the {@link MigrationLinkHandler} and the dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -31,9 +32,9 @@ final class ConnectionPipelines {
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), executor, file.gate(),
-                            file.diskExecutor(), killswitch, null));
+                    killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            file.gate(), file.diskExecutor()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -49,9 +50,9 @@ final class ConnectionPipelines {
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), executor, new RequestGate(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            new RequestGate(), file.diskExecutor()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
