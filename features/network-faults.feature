@@ -1,4 +1,4 @@
-@migration @toxiproxy
+@migration @toxiproxy @tuning
 Feature: Network faults on the migration link
   Whatever the network does to the migration link (delays it, throttles it, slices it,
   swallows it, resets it, cuts it or takes it down), the source keeps serving its clients,

@@ -253,7 +253,8 @@ public final class Migration {
             throw new IllegalArgumentException("mirror has no option " + omitted.get() + " to leave out; it has "
                     + "--addr, --port and --sock");
         }
-        lastCommand = FlexnbdCommand.run(arguments, Waits.COMMAND);
+        lastCommand = ServerCommandForRun.get().map(server -> FlexnbdCommand.run(server, arguments, Waits.COMMAND))
+                .orElseGet(() -> FlexnbdCommand.run(arguments, Waits.COMMAND));
         return lastCommand;
     }
 

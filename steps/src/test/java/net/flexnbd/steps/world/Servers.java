@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import net.flexnbd.fixtures.server.InProcessServer;
+import net.flexnbd.fixtures.server.LaunchOptions;
+import net.flexnbd.fixtures.server.ServerCommand;
 import net.flexnbd.fixtures.server.ServerHandle;
 import net.flexnbd.fixtures.server.ServerProcess;
 import net.flexnbd.fixtures.server.ServerSpec;
@@ -104,7 +106,7 @@ public final class Servers {
             ServerSettings settings = spec.settings().withMigration(tuning);
             ServerHandle handle;
             try {
-                handle = kind == Kind.PROCESS ? ServerProcess.start(settings) : InProcessServer.start(settings);
+                handle = startHandle(kind, settings);
             } catch (StartupException e) {
                 failure = new IllegalStateException("the " + role.word() + " did not start: " + e.getMessage(), e);
                 if (addressTaken(e.getMessage())) {
@@ -127,6 +129,15 @@ public final class Servers {
             return handle;
         }
         throw failure;
+    }
+
+    /** Through the server command under test if the run has one (always a process), else as {@code kind} says. */
+    private static ServerHandle startHandle(Kind kind, ServerSettings settings) throws StartupException {
+        Optional<ServerCommand> command = ServerCommandForRun.get();
+        if (command.isPresent()) {
+            return ServerProcess.start(settings, command.get(), LaunchOptions.defaults().logDirectory());
+        }
+        return kind == Kind.PROCESS ? ServerProcess.start(settings) : InProcessServer.start(settings);
     }
 
     private static boolean addressTaken(String message) {
