@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import net.flexnbd.fixtures.server.InProcessServer;
 import net.flexnbd.fixtures.server.LaunchOptions;
@@ -53,6 +57,9 @@ public final class Servers {
     private final Map<ServerHandle, String> started = new LinkedHashMap<>();
     private MigrationTuning tuning = DEFAULT_TUNING;
     private ServerSocket heldAddress;
+    /** Resumes planned by {@link #pauseFor}, by role. */
+    private final Map<Role, ScheduledFuture<?>> resumes = new EnumMap<>(Role.class);
+    private ScheduledExecutorService timer;
 
     public Servers(Disks disks) {
         this.disks = disks;
@@ -174,6 +181,49 @@ public final class Servers {
         process.awaitExit(Waits.EVENT);
     }
 
+    /** SIGSTOP: the process freezes (its sockets stay open, nothing answers) until resumed. */
+    public void pause(Role role) {
+        process(role).pause();
+    }
+
+    /** SIGCONT; cancels a pending resume of {@link #pauseFor}. */
+    public void resume(Role role) {
+        ScheduledFuture<?> pending = resumes.remove(role);
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        process(role).resume();
+    }
+
+    /** SIGSTOP now, SIGCONT by itself after {@code duration}: the scenario goes on meanwhile. */
+    public void pauseFor(Role role, Duration duration) {
+        ServerProcess process = process(role);
+        process.pause();
+        resumes.put(role, timer().schedule(process::resume, duration.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** Waits until a resume that {@link #pauseFor} planned has happened. */
+    public void awaitResumed(Role role) {
+        ScheduledFuture<?> pending = resumes.get(role);
+        if (pending == null) {
+            throw new IllegalStateException("the " + role.word() + " process was not paused for a while: use "
+                    + "'When the " + role.word() + " process is paused for 3 seconds' first");
+        }
+        Eventually.await("the " + role.word() + " process to be resumed", Waits.EVENT, pending::isDone, pending::toString);
+        resumes.remove(role);
+    }
+
+    private ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "scenario-resume");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return timer;
+    }
+
     /** The {@code status} line of the server playing {@code role}. */
     public Map<String, String> status(Role role) {
         try {
@@ -236,6 +286,11 @@ public final class Servers {
 
     /** Kills every process, closes every in-process server and lets go of a held address. */
     public void closeAll() throws IOException {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+        resumes.clear();
         List<RuntimeException> failures = new ArrayList<>();
         for (ServerHandle handle : started.keySet()) {
             try {
