@@ -9,6 +9,7 @@ import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
@@ -48,7 +49,8 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
