@@ -5,13 +5,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
- * then, once it is over, the transmission handler, for an ordinary client or for the
- * migration link.
+ * then, once it is over, the transmission handlers behind the codec: for an ordinary client
+ * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
+ * migration link the {@link MigrationLinkHandler} and the dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -22,14 +26,15 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         Duration handshakeLimit = HandshakeDeadline.configured();
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
-                            file.diskExecutor(), killswitch, null));
+                    killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            file.gate(), file.diskExecutor()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -40,12 +45,14 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            new RequestGate(), file.diskExecutor()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

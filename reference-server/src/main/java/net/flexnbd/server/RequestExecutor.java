@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.util.function.Supplier;
+import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.storage.BlockStore;
@@ -42,7 +43,7 @@ final class RequestExecutor {
         try {
             return switch (request.type()) {
                 case CMD_READ -> read(request, alloc);
-                case CMD_WRITE -> write(request, alloc);
+                case CMD_WRITE -> write(request);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
@@ -70,7 +71,7 @@ final class RequestExecutor {
         }
     }
 
-    private Reply write(Request request, ByteBufAllocator alloc) throws IOException {
+    private Reply write(Request request) throws IOException {
         ByteBuf payload = request.payload();
         if (payload.readableBytes() != request.length()) {
             // An oversized write whose bytes were skipped: the validator refuses it first.
@@ -81,15 +82,10 @@ final class RequestExecutor {
         if (payload.nioBufferCount() == 1) {
             store.write(request.offset(), payload.nioBuffer(), fua);
         } else {
-            // One write call for the whole request: written piece by piece, two concurrent
-            // writes to the same range could interleave and leave a mix that neither client wrote.
-            ByteBuf joined = alloc.directBuffer(payload.readableBytes());
-            try {
-                joined.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-                store.write(request.offset(), joined.nioBuffer(), fua);
-            } finally {
-                joined.release();
-            }
+            // One write for the whole request, gathered from the pieces without a copy:
+            // written piece by piece, two concurrent writes to the same range could
+            // interleave and leave a mix that neither client wrote.
+            store.write(request.offset(), payload.nioBuffers(), fua);
         }
         observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
