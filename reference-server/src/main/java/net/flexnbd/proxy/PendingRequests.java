@@ -86,18 +86,18 @@ final class PendingRequests {
 
     /**
      * The link they were sent on is gone: every sent request waits again, in arrival order,
-     * and every request waits from now on.
+     * and none counts as waiting since before {@code outageSinceNanos}.
      *
      * @return how many sent requests will be sent again
      */
-    int resendAll(long nowNanos) {
+    int resendAll(long outageSinceNanos) {
         int count = sent.size();
         for (Pending pending : sent.values()) {
             waiting.put(pending.id, pending);
             waitingBytes += pending.request.payload().readableBytes();
         }
         sent.clear();
-        waiting.values().forEach(p -> p.waitingSinceNanos = nowNanos);
+        waiting.values().forEach(p -> p.waitingSinceNanos = Math.max(p.waitingSinceNanos, outageSinceNanos));
         return count;
     }
 

@@ -54,7 +54,10 @@ final class UpstreamLink {
     private boolean failureLogged;
     private boolean readable = true;
     private long connectedAtNanos;
-    private long lostAtNanos;
+    /** When the upstream was first lost since its last good reply; requests wait for it since then. */
+    private long outageSinceNanos;
+    private boolean inOutage;
+    private boolean everLost;
     private long lastProgressNanos;
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> watchdog;
@@ -72,7 +75,8 @@ final class UpstreamLink {
     }
 
     void start() {
-        lostAtNanos = System.nanoTime();
+        outageSinceNanos = System.nanoTime();
+        inOutage = true;
         long tick = watchdogTickNanos();
         watchdog = loop.scheduleAtFixedRate(this::checkDeadlines, tick, tick, TimeUnit.NANOSECONDS);
         connect();
@@ -200,8 +204,8 @@ final class UpstreamLink {
         lastProgressNanos = now;
         if (everUp) {
             counters.reconnects.incrementAndGet();
-            log.info("{}: upstream {} back after {} ms; sending {} requests again", client, connector.upstream(),
-                    TimeUnit.NANOSECONDS.toMillis(now - lostAtNanos), ledger.waitingCount());
+            log.debug("{}: reconnected to upstream {}; sending {} requests again", client, connector.upstream(),
+                    ledger.sentCount() + ledger.waitingCount());
         }
         everUp = true;
         failureLogged = false;
@@ -228,6 +232,11 @@ final class UpstreamLink {
             return;
         }
         backoff.reset();
+        if (inOutage && everLost) {
+            log.info("{}: upstream {} answering again, {} ms after it was lost", client, connector.upstream(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageSinceNanos));
+        }
+        inOutage = false;
         lastProgressNanos = System.nanoTime();
         session.answered(pending, reply);
         pump();
@@ -249,14 +258,24 @@ final class UpstreamLink {
         channel = null;
         old.close();
         long now = System.nanoTime();
-        int resent = ledger.resendAll(now);
-        lostAtNanos = now;
+        boolean newOutage = !inOutage;
+        if (newOutage) {
+            // An upstream that accepts and drops every link is one outage, not many: the wait counts from here.
+            inOutage = true;
+            outageSinceNanos = now;
+        }
+        everLost = true;
+        int resent = ledger.resendAll(outageSinceNanos);
         counters.upstreamLosses.incrementAndGet();
         if (now - connectedAtNanos > HEALTHY_NANOS) {
             backoff.reset();
         }
-        log.warn("{}: upstream {} lost ({}); reconnecting, {} requests to send again", client,
-                connector.upstream(), reason, resent);
+        if (newOutage) {
+            log.warn("{}: upstream {} lost ({}); reconnecting, {} requests to send again", client,
+                    connector.upstream(), reason, resent);
+        } else {
+            log.debug("{}: upstream {} lost again ({})", client, connector.upstream(), reason);
+        }
         session.flushReplies();
         state = State.RETRY_WAIT;
         retry = loop.schedule(this::connect, backoff.next().toNanos(), TimeUnit.NANOSECONDS);
