@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 
@@ -22,13 +24,14 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         Duration handshakeLimit = HandshakeDeadline.configured();
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
+                            new RequestValidator(file.store().size(), false), executor, file.gate(),
                             file.diskExecutor(), killswitch, null));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
@@ -40,11 +43,12 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
+                            new RequestValidator(file.store().size(), true), executor, new RequestGate(),
                             file.diskExecutor(), Optional.empty(), attempt.get()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
