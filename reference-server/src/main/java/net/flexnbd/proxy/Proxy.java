@@ -37,7 +37,7 @@ import net.flexnbd.protocol.ExportDescription;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.ServerHandshake;
 import net.flexnbd.server.StartupException;
-import net.flexnbd.server.StatusReport;
+import net.flexnbd.control.StatusReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
