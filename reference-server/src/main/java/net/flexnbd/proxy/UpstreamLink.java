@@ -1,11 +1,8 @@
 package net.flexnbd.proxy;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
@@ -14,9 +11,7 @@ import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.Errno;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Reply;
-import net.flexnbd.protocol.ReplyDecoder;
 import net.flexnbd.protocol.Request;
-import net.flexnbd.protocol.RequestEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,13 +158,7 @@ final class UpstreamLink {
             session.wrongDisk(difference);
             return;
         }
-        NioSocketChannel upstream = new NioSocketChannel(connected.channel());
-        upstream.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, 1 << 20));
-        upstream.config().setWriteBufferWaterMark(new WriteBufferWaterMark(2 << 20, 8 << 20));
-        upstream.pipeline()
-                .addLast(RequestEncoder.NAME, new RequestEncoder())
-                .addLast(ReplyDecoder.NAME, new ReplyDecoder(ledger::replyLength))
-                .addLast(new UpstreamHandler(this, attempt));
+        Channel upstream = UpstreamChannels.adopt(connected, ledger::replyLength, new UpstreamHandler(this, attempt));
         loop.register(upstream).addListener(registered -> {
             if (!registered.isSuccess()) {
                 upstream.close();
