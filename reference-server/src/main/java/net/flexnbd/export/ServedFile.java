@@ -2,14 +2,13 @@ package net.flexnbd.export;
 
 import static net.flexnbd.protocol.Nbd.*;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import net.flexnbd.protocol.ExportDescription;
 import net.flexnbd.storage.BlockStore;
 
 /**
  * The served file and what every connection to it shares: the gate that pauses and closes
- * client I/O, the observer a migration installs, and the threads that run blocking I/O.
+ * client I/O, the observer a migration installs, and the storage threads that call the store.
  */
 public final class ServedFile {
     /** Transmission flags advertised for every export (READ_ONLY and DF are added as they apply). */
@@ -21,18 +20,18 @@ public final class ServedFile {
     private final BlockStore store;
     private final RequestGate gate = new RequestGate();
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
-    private final ExecutorService diskExecutor;
+    private final StorageExecutor storage;
     private final ExportOptions options;
 
     /** A writable export without a description. */
-    public ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
-        this(path, store, diskExecutor, ExportOptions.DEFAULTS);
+    public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage) {
+        this(path, store, storage, ExportOptions.DEFAULTS);
     }
 
-    public ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor, ExportOptions options) {
+    public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage, ExportOptions options) {
         this.path = path;
         this.store = store;
-        this.diskExecutor = diskExecutor;
+        this.storage = storage;
         this.options = java.util.Objects.requireNonNull(options, "options");
     }
 
@@ -62,9 +61,9 @@ public final class ServedFile {
         return observer.get();
     }
 
-    /** The threads that run the requests that may block on the disk. */
-    public ExecutorService diskExecutor() {
-        return diskExecutor;
+    /** The threads every call on {@link #store()} from a connection runs on. */
+    public StorageExecutor storage() {
+        return storage;
     }
 
     /** Read-only or not, and the description, as the command line gave them. */

@@ -36,7 +36,7 @@ final class ConnectionPipelines {
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
                             file.options().readOnly());
-                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.diskExecutor(),
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
                             negotiation.structuredReplies()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
@@ -54,9 +54,9 @@ final class ConnectionPipelines {
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.diskExecutor()));
+                            new RequestGate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
