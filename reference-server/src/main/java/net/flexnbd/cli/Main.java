@@ -2,6 +2,8 @@ package net.flexnbd.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
+import net.flexnbd.control.ControlClient;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -15,6 +17,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        Optional<ControlCall> quick = QuickControl.parse(args);
+        if (quick.isPresent()) {
+            // A control mode in its plain form needs neither picocli nor Logback (QuickControl).
+            System.exit(quick.get().run(ControlClient::send, System.out, System.err));
+        }
         // Netty's pooled allocator keeps the 256 KiB - 32 MiB buffers of large READs and joined
         // WRITEs in its arenas; the default adaptive one frees and faults them in again, which
         // cost about a quarter more CPU per GiB in bench/serve.sh. An explicit choice wins.
@@ -26,6 +33,10 @@ public final class Main {
 
     /** Runs one command line against {@code env} and returns the exit status. */
     static int run(String[] args, CliEnvironment env) {
+        Optional<ControlCall> quick = QuickControl.parse(args);
+        if (quick.isPresent()) {
+            return quick.get().run(env);
+        }
         return commandLine(env).execute(args);
     }
 

@@ -9,11 +9,13 @@ import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
- * then, once it is over, the transmission handler, for an ordinary client or for the
- * migration link.
+ * then, once it is over, the transmission handlers behind the codec: for an ordinary client
+ * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
+ * migration link the {@link MigrationLinkHandler} and the dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -30,9 +32,9 @@ final class ConnectionPipelines {
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), executor, file.gate(),
-                            file.diskExecutor(), killswitch, null));
+                    killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            file.gate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -43,13 +45,14 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), executor, new RequestGate(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            new RequestGate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
