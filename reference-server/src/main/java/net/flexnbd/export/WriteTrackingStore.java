@@ -3,6 +3,7 @@ package net.flexnbd.export;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
+import net.flexnbd.storage.AllocationRun;
 import net.flexnbd.storage.BlockStore;
 
 /**
@@ -47,6 +48,16 @@ public final class WriteTrackingStore implements BlockStore {
     }
 
     @Override
+    public void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        long length = 0;
+        for (ByteBuffer src : srcs) {
+            length += src.remaining();
+        }
+        store.write(offset, srcs, durable);
+        observer.get().changed(offset, length);
+    }
+
+    @Override
     public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
         store.writeZeroes(offset, length, mayPunch, durable);
         observer.get().changed(offset, length);
@@ -61,6 +72,26 @@ public final class WriteTrackingStore implements BlockStore {
     @Override
     public void flush() throws IOException {
         store.flush();
+    }
+
+    @Override
+    public void startWriteback(long offset, long length) throws IOException {
+        store.startWriteback(offset, length);
+    }
+
+    @Override
+    public AllocationRun allocationAt(long offset, long end) throws IOException {
+        return store.allocationAt(offset, end);
+    }
+
+    @Override
+    public void cache(long offset, long length) throws IOException {
+        store.cache(offset, length);
+    }
+
+    @Override
+    public boolean zeroesFast(boolean mayPunch) {
+        return store.zeroesFast(mayPunch);
     }
 
     @Override

@@ -50,11 +50,17 @@ final class LinkSender {
         long end = offset + length;
         for (long at = offset; at < end; ) {
             int chunk = (int) Math.min(chunkFor(limiter.bytesPerSecond()), end - at);
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedIOException("migration cancelled");
+            }
             try {
                 limiter.acquire(chunk, cancelled);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("migration interrupted");
+                // A cancel stops the wait without an interrupt; keep a real one for the caller.
+                if (!cancelled.getAsBoolean()) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new InterruptedIOException(e.getMessage());
             }
             awaitRoom();
             buffer.clear().limit(chunk);

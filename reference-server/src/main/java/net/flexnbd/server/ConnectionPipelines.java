@@ -9,6 +9,7 @@ import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
@@ -20,33 +21,38 @@ final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
-     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
-     * refused and requests passing the served file's gate.
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
+     * structured replies and base:allocation, then ENTRUST refused and requests passing the
+     * served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.clientStore());
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
-                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.storage()));
+                    RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
+                            file.options().readOnly());
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                            negotiation.structuredReplies()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
-     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
-     * clients are served while a migration comes in), the handover reported to the listener.
+     * The migration link of a listening server: simple replies only (the sender asks for no
+     * more), ENTRUST allowed, its own always-open gate (no clients are served while a migration
+     * comes in), the handover reported to the listener.
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
-        RequestExecutor executor = new RequestExecutor(file.store());
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()));
         return channel -> channel.pipeline()
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,

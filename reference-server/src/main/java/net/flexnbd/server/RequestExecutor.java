@@ -8,24 +8,28 @@ import java.io.IOException;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.storage.BlockStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one validated data request against the store and builds its reply, on a storage
- * thread. A failed local I/O becomes {@code EIO}. On a client connection the store is the served file's
- * {@link net.flexnbd.export.WriteTrackingStore}, which tells a running migration of each
- * change before the reply exists, so it never misses a write a client has been told about.
+ * thread. A failed local I/O becomes {@code EIO}. On a client connection the store is the
+ * served file's {@link net.flexnbd.export.WriteTrackingStore}, which tells a running
+ * migration of each change before the reply exists, so it never misses a write a client has
+ * been told about.
  */
 final class RequestExecutor {
     private static final Logger log = LoggerFactory.getLogger(RequestExecutor.class);
 
     private final BlockStore store;
+    private final StructuredReplies structuredReplies;
 
     /** @param store for clients, the write-tracking store, so a migration sees every change */
     RequestExecutor(BlockStore store) {
         this.store = store;
+        this.structuredReplies = new StructuredReplies(store);
     }
 
     /** How the request is ordered on the storage executor. */
@@ -38,43 +42,45 @@ final class RequestExecutor {
     }
 
     /**
-     * Executes a READ into {@code data}, a buffer of the request's length allocated by the
-     * caller (on the event loop, so that the storage threads keep no allocator caches), which
-     * the reply carries; released here when the read fails.
+     * Executes the request; releases its payload. With {@code structured} (the client
+     * negotiated structured replies) a READ is answered in data and hole chunks; BLOCK_STATUS
+     * needs it (the validator refuses BLOCK_STATUS otherwise).
      */
-    Reply read(Request request, ByteBuf data) {
-        try {
-            store.read(request.offset(), data.nioBuffer(0, (int) request.length()));
-            data.writerIndex((int) request.length());
-            return new Reply(0, request.cookie(), data);
-        } catch (IOException | RuntimeException e) {
-            data.release();
-            log.error("READ of {} bytes at offset {} failed: {}", request.length(), request.offset(), e.toString());
-            return Reply.error(request.cookie(), EIO);
-        }
-    }
-
-    /** Executes the request; releases its payload. */
-    Reply execute(Request request, ByteBufAllocator alloc) {
+    ServerReply execute(Request request, ByteBufAllocator alloc, boolean structured) {
         try {
             return switch (request.type()) {
-                case CMD_READ -> read(request, alloc.directBuffer((int) request.length(), (int) request.length()));
-                case CMD_WRITE -> write(request, alloc);
+                case CMD_READ -> structured ? structuredReplies.read(request, alloc) : read(request, alloc);
+                case CMD_WRITE -> write(request);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
+                case CMD_CACHE -> cache(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
-                default -> Reply.error(request.cookie(), EINVAL);
+                case CMD_BLOCK_STATUS -> structuredReplies.blockStatus(request);
+                default -> ErrorReplies.of(request, EINVAL, structured);
             };
         } catch (IOException | RuntimeException e) {
             log.error("{} of {} bytes at offset {} failed: {}",
                     commandName(request.type()), request.length(), request.offset(), e.toString());
-            return Reply.error(request.cookie(), EIO);
+            return ErrorReplies.of(request, EIO, structured);
         } finally {
             request.payload().release();
         }
     }
 
-    private Reply write(Request request, ByteBufAllocator alloc) throws IOException {
+    private Reply read(Request request, ByteBufAllocator alloc) throws IOException {
+        int length = (int) request.length();
+        ByteBuf data = alloc.directBuffer(length, length);
+        try {
+            store.read(request.offset(), data.nioBuffer(0, length));
+            data.writerIndex(length);
+            return new Reply(0, request.cookie(), data);
+        } catch (IOException | RuntimeException e) {
+            data.release();
+            throw e;
+        }
+    }
+
+    private Reply write(Request request) throws IOException {
         ByteBuf payload = request.payload();
         if (payload.readableBytes() != request.length()) {
             // An oversized write whose bytes were skipped: the validator refuses it first.
@@ -85,15 +91,10 @@ final class RequestExecutor {
         if (payload.nioBufferCount() == 1) {
             store.write(request.offset(), payload.nioBuffer(), fua);
         } else {
-            // One write call for the whole request: written piece by piece, two concurrent
-            // writes to the same range could interleave and leave a mix that neither client wrote.
-            ByteBuf joined = alloc.directBuffer(payload.readableBytes());
-            try {
-                joined.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-                store.write(request.offset(), joined.nioBuffer(), fua);
-            } finally {
-                joined.release();
-            }
+            // One write for the whole request, gathered from the pieces without a copy:
+            // written piece by piece, two concurrent writes to the same range could
+            // interleave and leave a mix that neither client wrote.
+            store.write(request.offset(), payload.nioBuffers(), fua);
         }
         return Reply.ok(request.cookie());
     }
@@ -108,7 +109,18 @@ final class RequestExecutor {
         return Reply.ok(request.cookie());
     }
 
+    /** Read-ahead is a hint: the reply does not wait for the data to arrive in the cache. */
+    private Reply cache(Request request) throws IOException {
+        store.cache(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
     private Reply writeZeroes(Request request) throws IOException {
+        boolean mayPunch = !request.hasFlag(CMD_FLAG_NO_HOLE);
+        if (request.hasFlag(CMD_FLAG_FAST_ZERO) && !store.zeroesFast(mayPunch)) {
+            // Refused before touching the file, so the client can zero another way.
+            return Reply.error(request.cookie(), ENOTSUP);
+        }
         store.writeZeroes(request.offset(), request.length(),
                 !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
         return Reply.ok(request.cookie());

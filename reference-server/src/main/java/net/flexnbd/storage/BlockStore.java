@@ -26,6 +26,16 @@ public interface BlockStore extends Closeable {
     void write(long offset, ByteBuffer src, boolean durable) throws IOException;
 
     /**
+     * Writes {@code srcs}, one after the other, at {@code offset}, as one write: a
+     * concurrent write to an overlapping range lands wholly before or after it, never
+     * interleaved with its pieces. This default joins them into one buffer first; a store
+     * that can gather without the copy overrides it.
+     */
+    default void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        write(offset, Gathered.join(srcs), durable);
+    }
+
+    /**
      * Makes the range read as zeroes. With {@code mayPunch} the range may become (or stay) a
      * hole; without it (NBD_CMD_FLAG_NO_HOLE) it is left allocated.
      */
@@ -38,11 +48,41 @@ public interface BlockStore extends Closeable {
     void flush() throws IOException;
 
     /**
+     * Starts writing the range's completed writes to the disk without waiting for them: a
+     * hint, so that a later {@link #flush()} finds little left to do. It makes nothing
+     * durable. The default does nothing.
+     */
+    default void startWriteback(long offset, long length) throws IOException {}
+
+    /**
      * Calls {@code visitor} with each allocated (data) extent overlapping
      * {@code [from, to)}, in order, clipped to that range. A store that cannot tell holes
      * from data reports the whole range as one extent.
      */
     void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException;
+
+    /**
+     * The run of data or of hole that starts at {@code offset}, clipped to {@code end}
+     * ({@code offset < end <= size()}). It costs one or two {@code lseek}s, never a scan, so
+     * a 1 TiB sparse file is mapped in milliseconds. A store that cannot tell holes from data
+     * reports data up to {@code end}.
+     */
+    default AllocationRun allocationAt(long offset, long end) throws IOException {
+        return new AllocationRun(offset, end - offset, false);
+    }
+
+    /** Asks for the range to be read ahead into the cache (NBD_CMD_CACHE); a hint, it may do nothing. */
+    default void cache(long offset, long length) throws IOException {
+    }
+
+    /**
+     * Whether {@link #writeZeroes} of that kind is fast (a metadata operation rather than
+     * writing zero bytes), which NBD_CMD_FLAG_FAST_ZERO asks; when false such a request is
+     * refused at once with ENOTSUP so the client can choose another way.
+     */
+    default boolean zeroesFast(boolean mayPunch) {
+        return false;
+    }
 
     /** Receives one data extent. */
     @FunctionalInterface

@@ -49,6 +49,15 @@ class BlockingNbdClientTest {
     }
 
     @Test
+    void theClientAsksForNoStructuredRepliesFromAServerThatOffersThem() throws Exception {
+        connect(HandshakeStyle.NEWSTYLE);
+        client.write(0, new byte[] {1, 2}, false);
+
+        assertThat(client.read(0, 2)).containsExactly(1, 2);
+        assertThat(server.negotiations).containsExactly(net.flexnbd.protocol.Negotiation.SIMPLE);
+    }
+
+    @Test
     void oldstyleHelloIsDetected() throws Exception {
         connect(HandshakeStyle.OLDSTYLE);
 
@@ -70,6 +79,26 @@ class BlockingNbdClientTest {
         assertThat(client.read(0, 0)).isEmpty();
         assertThat(server.seen.get(0).flags()).isEqualTo(Nbd.CMD_FLAG_FUA);
         assertThat(client.inFlight()).isZero();
+    }
+
+    @Test
+    void aLargeWriteFromADirectBufferSendsExactlyItsRemainingBytes() throws Exception {
+        server = TestNbdServer.start(HandshakeStyle.NEWSTYLE, 8 * SIZE);
+        client = BlockingNbdClient.connect(server.address(), Optional.empty(), TIMEOUT);
+        byte[] data = new byte[4 * SIZE + 8];
+        new java.util.Random(2).nextBytes(data);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data);
+        direct.position(3).limit(data.length - 5);
+
+        long cookie = client.sendWrite(SIZE, direct, 0);
+        Reply reply = client.awaitReply();
+
+        assertThat(reply.cookie()).isEqualTo(cookie);
+        assertThat(reply.error()).isZero();
+        assertThat(direct.position()).as("the caller's buffer is left alone").isEqualTo(3);
+        assertThat(java.util.Arrays.copyOfRange(server.disk, SIZE, SIZE + data.length - 8))
+                .isEqualTo(java.util.Arrays.copyOfRange(data, 3, data.length - 5));
+        assertThat(client.read(SIZE + data.length - 8, 8)).containsOnly(0);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import net.flexnbd.fixtures.peers.DestinationFault;
 import net.flexnbd.fixtures.peers.FakeDestination;
 import net.flexnbd.fixtures.server.ControlReply;
 import net.flexnbd.fixtures.server.ControlSocketClient;
@@ -30,6 +29,8 @@ public final class Migration {
     private ControlReply lastReply;
     private FlexnbdCommand.Result lastCommand;
     private long startedNanos;
+    /** ENTRUSTs the fault proxy had seen when the source was last asked to migrate. */
+    private int entrustsAtStart;
     /** The source's progress when a step last marked it: bytes left to send, attempts made. */
     private long[] mark;
 
@@ -54,7 +55,7 @@ public final class Migration {
 
     /** Where the source connects to reach the destination: through the link if the scenario made one. */
     public InetSocketAddress target() {
-        return network.migrationLink().map(link -> link.listenAddress()).orElseGet(this::destinationAddress);
+        return network.entry(destinationAddress());
     }
 
     private ControlSocketClient sourceControl() {
@@ -65,6 +66,8 @@ public final class Migration {
     public ControlReply ask(MirrorRequest request) {
         try {
             startedNanos = System.nanoTime();
+            entrustsAtStart = network.faultProxy().map(p -> p.arrivals(net.flexnbd.fixtures.faultproxy.Step.BEFORE_ENTRUST))
+                    .orElse(0);
             lastReply = sourceControl().mirror(request);
             return lastReply;
         } catch (IOException e) {
@@ -170,6 +173,44 @@ public final class Migration {
         }, this::describe);
     }
 
+    /** Waits until the server playing {@code role} is in control and lets clients in (migrating or not). */
+    public void awaitInControl(Role role) {
+        Eventually.await("the " + role.word() + " in control, allowing clients", Waits.EVENT, () -> {
+            Map<String, String> status = servers.status(role);
+            return "true".equals(status.get("has_control")) && "true".equals(status.get("clients_allowed"));
+        }, this::describe);
+    }
+
+    /**
+     * Waits until the source is in its final pass: migrating with client I/O paused. Status is
+     * polled every few milliseconds, so a final pass must last a little: a bandwidth cap, or a
+     * fault that holds the link before the ENTRUST, makes it last.
+     */
+    public void awaitFinalPass() {
+        try {
+            org.awaitility.Awaitility.await("the source's final pass").atMost(Waits.EVENT)
+                    .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(5))
+                    .until(() -> {
+                        Map<String, String> status = servers.status(Role.SOURCE);
+                        return "true".equals(status.get("is_mirroring")) && "false".equals(status.get("clients_allowed"));
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("waited " + Waits.EVENT.toSeconds() + " s for the source's final pass (migrating, "
+                    + "clients paused); a short final pass can be missed: slow the migration or hold the link before "
+                    + "the ENTRUST; now: " + describe(), e);
+        }
+    }
+
+    /** Waits until an ENTRUST of the source reached the fault proxy on the migration link. */
+    public void awaitHandover() {
+        net.flexnbd.fixtures.faultproxy.FaultProxy proxy = network.faultProxy().orElseThrow(() -> new IllegalStateException(
+                "the handover is seen on the migration link: add 'Given the migration link runs through the fault proxy' "
+                        + "(or a fault at a protocol step) before the migration starts"));
+        Eventually.await("the source's ENTRUST on the migration link", Waits.MIGRATION,
+                () -> proxy.arrivals(net.flexnbd.fixtures.faultproxy.Step.BEFORE_ENTRUST) > entrustsAtStart,
+                this::describe);
+    }
+
     /** Waits until the destination is in control and accepts clients at {@code address}, its serving address. */
     public void awaitDestinationServingAt(InetSocketAddress address) {
         ServerHandle destination = servers.get(Role.DESTINATION);
@@ -237,21 +278,6 @@ public final class Migration {
                 () -> "0".equals(servers.status(Role.DESTINATION).get("num_clients")), this::describe);
     }
 
-    /**
-     * How many bytes the source sends up to and including its ENTRUST, measured by migrating
-     * it once to a fake destination that refuses the ENTRUST and then stopping it. The same
-     * source sends the same bytes again as long as no client writes meanwhile.
-     */
-    public long bytesThroughEntrust() throws IOException {
-        try (FakeDestination probe = FakeDestination.start(DestinationFault.REFUSES_ENTRUST.script(disks.disk().size()))) {
-            start(MirrorRequest.to(probe.address()));
-            probe.awaitEntrust(Waits.MIGRATION);
-            stop();
-            return probe.bytesReceivedThroughEntrust().orElseThrow(
-                    () -> new AssertionError("the probe saw an ENTRUST but did not count the bytes before it"));
-        }
-    }
-
     /** Runs {@code flexnbd mirror} to the target with the source's socket, leaving out {@code omitted} (and its value). */
     public FlexnbdCommand.Result runMirrorCommand(Optional<String> omitted) {
         InetSocketAddress target = target();
@@ -269,7 +295,8 @@ public final class Migration {
             throw new IllegalArgumentException("mirror has no option " + omitted.get() + " to leave out; it has "
                     + "--addr, --port and --sock");
         }
-        lastCommand = FlexnbdCommand.run(arguments, Waits.COMMAND);
+        lastCommand = ServerCommandForRun.get().map(server -> FlexnbdCommand.run(server, arguments, Waits.COMMAND))
+                .orElseGet(() -> FlexnbdCommand.run(arguments, Waits.COMMAND));
         return lastCommand;
     }
 
