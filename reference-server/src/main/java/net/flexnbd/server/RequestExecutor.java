@@ -69,7 +69,25 @@ final class RequestExecutor {
 
     private Reply read(Request request, ByteBufAllocator alloc) throws IOException {
         int length = (int) request.length();
-        ByteBuf data = alloc.directBuffer(length, length);
+        return read(request, alloc.directBuffer(length, length));
+    }
+
+    /**
+     * A simple-reply READ into {@code data}, a buffer of the request's length that the caller
+     * allocated (on the event loop, so that buffers do not spread over the storage threads'
+     * allocator caches); the reply carries it, and it is released here when the read fails.
+     */
+    ServerReply readInto(Request request, ByteBuf data) {
+        try {
+            return read(request, data);
+        } catch (IOException | RuntimeException e) {
+            log.error("READ of {} bytes at offset {} failed: {}", request.length(), request.offset(), e.toString());
+            return Reply.error(request.cookie(), EIO);
+        }
+    }
+
+    private Reply read(Request request, ByteBuf data) throws IOException {
+        int length = (int) request.length();
         try {
             store.read(request.offset(), data.nioBuffer(0, length));
             data.writerIndex(length);
