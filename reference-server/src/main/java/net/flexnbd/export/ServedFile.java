@@ -21,6 +21,7 @@ public final class ServedFile {
     private final RequestGate gate = new RequestGate();
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
     private final ExecutorService diskExecutor;
+    private final WritePacer writePacer = new WritePacer(System::nanoTime);
 
     public ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
         this.path = path;
@@ -57,6 +58,11 @@ public final class ServedFile {
     /** The threads that run the requests that may block on the disk. */
     public ExecutorService diskExecutor() {
         return diskExecutor;
+    }
+
+    /** Slows client writes while a migration needs it to converge; off otherwise. */
+    public WritePacer writePacer() {
+        return writePacer;
     }
 
     /** What the handshake advertises. */

@@ -14,8 +14,9 @@ import net.flexnbd.storage.EagerWriteback;
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
  * then, once it is over, the transmission handlers behind the codec: for an ordinary client
- * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
- * migration link the {@link MigrationLinkHandler} and the dispatcher.
+ * the {@link Killswitch} (when configured), {@link WritePacing} and the
+ * {@link RequestDispatcher}; for the migration link the {@link MigrationLinkHandler} and the
+ * dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -33,6 +34,7 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new WritePacing(file.writePacer()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
                             file.gate(), file.diskExecutor()));
                 }))
