@@ -150,6 +150,11 @@ public class ClientSteps {
         clients.startLoad(role, count, length).awaitAcknowledged(count, Waits.EVENT);
     }
 
+    @When("{int} clients start writing all the time to the first {size} of the {role}")
+    public void clientsStartWriting(int count, long length, Role role) throws IOException {
+        clients.startLoad(role, count, length).awaitAcknowledged(count, Waits.EVENT);
+    }
+
     @Then("the writing clients were stopped by the handover")
     public void theWritingClientsWereStopped() {
         WriteLoad load = clients.load();
@@ -163,10 +168,11 @@ public class ClientSteps {
                 .hasValueSatisfying(nanos -> assertThat(nanos - migration.startedNanos()).isPositive());
     }
 
-    @Then("every write the source acknowledged is on the destination")
-    public void everyAcknowledgedWriteIsOnTheDestination() {
-        clients.load().recordInto(disks.disk(), servers.file(Role.DESTINATION));
-        disks.disk().assertMatches(servers.file(Role.DESTINATION));
+    /** Clients still writing are held for the check (see Clients#whileWritersHold). */
+    @Then("every write the source acknowledged is on the {role}")
+    public void everyAcknowledgedWriteIsOn(Role role) throws IOException {
+        clients.load();
+        clients.whileWritersHold(role, () -> disks.assertHolds(role, servers.file(role)));
     }
 
     @Then("writes sent to the source after the handover are refused")

@@ -7,13 +7,16 @@ import io.cucumber.java.Scenario;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import net.flexnbd.steps.world.CapturedLog;
 import net.flexnbd.steps.world.Clients;
 import net.flexnbd.steps.world.Disks;
 import net.flexnbd.steps.world.Network;
 import net.flexnbd.steps.world.Peers;
+import net.flexnbd.steps.world.ServerCommandForRun;
 import net.flexnbd.steps.world.Servers;
 import net.flexnbd.steps.world.ToxiproxyForRun;
+import org.opentest4j.TestAbortedException;
 
 /**
  * What runs around every scenario, in an explicit order. After hooks run highest order
@@ -22,6 +25,7 @@ import net.flexnbd.steps.world.ToxiproxyForRun;
  * and last the files, so that nothing is torn down while something still uses it.
  */
 public class Hooks {
+    static final int CHECK_CAPABILITIES = -10;
     static final int CAPTURE_LOG = 0;
     static final int ATTACH_EVIDENCE = 60_000;
     static final int CLOSE_CLIENTS = 50_000;
@@ -44,6 +48,16 @@ public class Hooks {
         this.servers = servers;
         this.network = network;
         this.disks = disks;
+    }
+
+    /** Against another server (FLEXNBD_SERVER_COMMAND), a scenario needing what it does not declare is skipped, saying why. */
+    @Before(order = CHECK_CAPABILITIES)
+    public void skipWhatTheServerCannotDo(Scenario scenario) {
+        Optional<String> reason = ServerCommandForRun.skipReason(scenario.getSourceTagNames());
+        if (reason.isPresent()) {
+            scenario.log(reason.get());
+            throw new TestAbortedException(reason.get());
+        }
     }
 
     @Before(order = CAPTURE_LOG)

@@ -74,6 +74,17 @@ public class MigrationSteps {
         migration.fullSpeed();
     }
 
+    @When("the migration reaches its final pass")
+    public void theMigrationReachesItsFinalPass() {
+        migration.awaitFinalPass();
+    }
+
+    /** Seen on the link: needs the fault proxy on it. */
+    @When("the migration reaches its handover")
+    public void theMigrationReachesItsHandover() {
+        migration.awaitHandover();
+    }
+
     @When("the migration is under way")
     public void theMigrationIsUnderWay() {
         migration.awaitUnderWay();

@@ -37,6 +37,25 @@ public class NetworkSteps {
         migration.markProgress();
     }
 
+    @When("the migration link suffers {duration} of latency {direction}")
+    public void theMigrationLinkSuffersLatency(Duration latency, Direction direction) {
+        network.delay(latency, direction);
+        migration.markProgress();
+    }
+
+    /** Toxiproxy's limit_data with an amount: each connection is closed once that much went that way. */
+    @When("the migration link is closed after {size} {direction}")
+    public void theMigrationLinkIsClosedAfter(long bytes, Direction direction) {
+        network.cutAfter(bytes, direction);
+        migration.markProgress();
+    }
+
+    /** With no fault yet: lets steps watch the protocol on the link (the handover). */
+    @Given("the migration link runs through the fault proxy")
+    public void theMigrationLinkRunsThroughTheFaultProxy() {
+        network.faultProxy(migration.destinationAddress());
+    }
+
     @Given("the migration link is slowed to {size} per second with {duration} of latency")
     public void theMigrationLinkIsSlowed(long bytesPerSecond, Duration latency) {
         network.slow(latency, bytesPerSecond);

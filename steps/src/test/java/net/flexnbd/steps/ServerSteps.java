@@ -112,6 +112,27 @@ public class ServerSteps {
         }
     }
 
+    @When("the {role} process is paused")
+    public void theProcessIsPaused(Role role) {
+        servers.pause(role);
+    }
+
+    /** The scenario goes on at once; the process resumes by itself after the duration. */
+    @When("the {role} process is paused for {duration}")
+    public void theProcessIsPausedFor(Role role, Duration duration) {
+        servers.pauseFor(role, duration);
+    }
+
+    @When("the {role} process is resumed")
+    public void theProcessIsResumed(Role role) {
+        servers.resume(role);
+    }
+
+    @When("the {role} process has been resumed")
+    public void theProcessHasBeenResumed(Role role) {
+        servers.awaitResumed(role);
+    }
+
     @When("the source process is started again on its disk")
     public void theSourceProcessIsStartedAgain() {
         servers.serveAgain(Kind.PROCESS);
@@ -131,6 +152,12 @@ public class ServerSteps {
     @Then("the source is in control and not migrating")
     public void theSourceIsInControlAndNotMigrating() {
         migration.awaitSourceInCharge();
+    }
+
+    /** Waits for it: in control of its file and letting clients in (it may still be migrating). */
+    @Then("the {role} is in control")
+    public void isInControl(Role role) {
+        migration.awaitInControl(role);
     }
 
     @Then("the {role} is not in control")
