@@ -216,7 +216,7 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$pause_line"; }
 pause_from=$(millis_of "$work/pause-src.log" "mirroring ")
 pause_final=$(millis_of "$work/pause-src.log" "final pass sent")
 pause_done=$(millis_of "$work/pause-src.log" "complete after")
-pause_pass_ms=$(sed -n 's/.*final pass sent in \([0-9]*\) ms.*/\1/p' "$work/pause-src.log" | head -1)
+pause_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/pause-src.log" | head -1)
 
 # --- 5. convergence: writers faster than the capped link ------------------------------------
 echo "convergence: $WRITERS writers dirtying $CONVERGE_DIRTY B/s, link capped at $CONVERGE_CAP B/s..." >&2
@@ -243,7 +243,7 @@ conv_field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$conv_line"; }
 conv_from=$(millis_of "$work/conv-src.log" "mirroring ")
 conv_final=$(millis_of "$work/conv-src.log" "final pass sent")
 conv_done=$(millis_of "$work/conv-src.log" "complete after")
-conv_pass_ms=$(sed -n 's/.*final pass sent in \([0-9]*\) ms.*/\1/p' "$work/conv-src.log" | head -1)
+conv_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/conv-src.log" | head -1)
 conv_verdict=$(grep -o "dirty passes converged.*\|dirty passes did not converge.*" "$work/conv-src.log" | head -1)
 conv_slowed=$(grep -o "client writes slowed to [0-9]* bytes/s" "$work/conv-src.log" | tail -1)
 

@@ -198,8 +198,8 @@ final class MirrorJob {
         converge.release(); // writes now wait at the paused gate
         logFinalPass(converge, pass, converged, dirty.dirtyBytes());
         sendDirty(dirty, sender);
-        log.info("final pass sent in {} ms; handing over to {}",
-                (System.nanoTime() - finalStarted) / 1_000_000, request.destination());
+        log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
+                request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
 
         connected.entrust();
         synchronized (commitLock) {
