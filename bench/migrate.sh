@@ -271,7 +271,9 @@ printf "$row" "sparse $(mib "$SPARSE_SIZE"), $(mib "$sparse_data") data" "$spars
 echo "handover pause, $WRITERS writers, $(mib "$PAUSE_SIZE") migration ($(awk -v ms=$((pause_done - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s,"\
   "final pass ${pause_pass_ms:-?} ms with clients paused, then to complete $((pause_done - pause_final)) ms), target < 100 ms:"
 echo "  longest acknowledged write on the source, last second before the handover: $(field longest_ack_last_second_ms) ms"
-echo "    (over the whole migration: $(field longest_ack_ms) ms)"
+echo "    (over the whole migration: $(field longest_ack_ms) ms, sent at" \
+  "$(sed -n 's/^longest_ack_sent_at=//p' "$work/pause.out"); the source logged 'mirroring' at" \
+  "$(grep -m1 -o '^[^ ]*' <(grep -m1 'mirroring ' "$work/pause-src.log")))"
 echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
