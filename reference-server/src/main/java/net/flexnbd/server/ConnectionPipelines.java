@@ -34,7 +34,7 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.diskExecutor()));
+                            file.gate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -50,9 +50,9 @@ final class ConnectionPipelines {
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.diskExecutor()));
+                            new RequestGate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

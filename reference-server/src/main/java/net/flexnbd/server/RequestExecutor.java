@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.util.function.Supplier;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one validated data request against the store and builds its reply. A failed local
+ * Runs one validated data request against the store and builds its reply, on a storage
+ * thread. A failed local
  * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
  * exists, so a migration never misses a write that a client has been told about.
  */
@@ -29,12 +31,12 @@ final class RequestExecutor {
         this.observer = observer;
     }
 
-    /** True when the request may block on the disk (fsync, fallocate, large zeroing). */
-    static boolean mayBlock(Request request) {
+    /** How the request is ordered on the storage executor. */
+    static StorageExecutor.Kind kindOf(Request request) {
         return switch (request.type()) {
-            case CMD_READ -> false;
-            case CMD_WRITE -> request.hasFlag(CMD_FLAG_FUA);
-            default -> true;
+            case CMD_WRITE, CMD_TRIM, CMD_WRITE_ZEROES -> StorageExecutor.Kind.WRITE;
+            case CMD_FLUSH -> StorageExecutor.Kind.FLUSH;
+            default -> StorageExecutor.Kind.READ;
         };
     }
 
