@@ -10,7 +10,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * The {@code flexnbd} launcher: {@code flexnbd MODE [options]} with the modes and option
  * names of the original flexnbd (serve, listen, mirror, break, acl, status, read, write,
- * help). Usage errors are one line on stderr and exit status 2.
+ * proxy, help). Usage errors are one line on stderr and exit status 2.
  */
 public final class Main {
 
@@ -51,6 +51,7 @@ public final class Main {
         root.addSubcommand(new StatusCommand(env, verbosity));
         root.addSubcommand(new ReadCommand(env, verbosity));
         root.addSubcommand(new WriteCommand(env, verbosity));
+        root.addSubcommand(new ProxyCommand(env, verbosity));
         root.addSubcommand(new HelpMode(env, verbosity));
 
         // Set after the subcommands so that every one of them inherits these.

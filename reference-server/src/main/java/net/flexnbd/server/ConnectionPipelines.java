@@ -22,39 +22,43 @@ final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
-     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
-     * refused and requests passing the served file's gate.
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
+     * structured replies and base:allocation, then ENTRUST refused and requests passing the
+     * served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new WritePacing(file.writePacer()));
-                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.diskExecutor()));
+                    RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
+                            file.options().readOnly());
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                            negotiation.structuredReplies()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
-     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
-     * clients are served while a migration comes in), the handover reported to the listener.
+     * The migration link of a listening server: simple replies only (the sender asks for no
+     * more), ENTRUST allowed, its own always-open gate (no clients are served while a migration
+     * comes in), the handover reported to the listener.
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.diskExecutor()));
+                            new RequestGate(), file.storage()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

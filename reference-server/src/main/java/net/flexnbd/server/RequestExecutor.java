@@ -6,15 +6,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.util.function.Supplier;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.storage.BlockStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one validated data request against the store and builds its reply. A failed local
+ * Runs one validated data request against the store and builds its reply, on a storage
+ * thread. A failed local
  * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
  * exists, so a migration never misses a write that a client has been told about.
  */
@@ -23,36 +26,44 @@ final class RequestExecutor {
 
     private final BlockStore store;
     private final Supplier<WriteObserver> observer;
+    private final StructuredReplies structuredReplies;
 
     RequestExecutor(BlockStore store, Supplier<WriteObserver> observer) {
         this.store = store;
         this.observer = observer;
+        this.structuredReplies = new StructuredReplies(store);
     }
 
-    /** True when the request may block on the disk (fsync, fallocate, large zeroing). */
-    static boolean mayBlock(Request request) {
+    /** How the request is ordered on the storage executor. */
+    static StorageExecutor.Kind kindOf(Request request) {
         return switch (request.type()) {
-            case CMD_READ -> false;
-            case CMD_WRITE -> request.hasFlag(CMD_FLAG_FUA);
-            default -> true;
+            case CMD_WRITE, CMD_TRIM, CMD_WRITE_ZEROES -> StorageExecutor.Kind.WRITE;
+            case CMD_FLUSH -> StorageExecutor.Kind.FLUSH;
+            default -> StorageExecutor.Kind.READ;
         };
     }
 
-    /** Executes the request; releases its payload. */
-    Reply execute(Request request, ByteBufAllocator alloc) {
+    /**
+     * Executes the request; releases its payload. With {@code structured} (the client
+     * negotiated structured replies) a READ is answered in data and hole chunks; BLOCK_STATUS
+     * needs it (the validator refuses BLOCK_STATUS otherwise).
+     */
+    ServerReply execute(Request request, ByteBufAllocator alloc, boolean structured) {
         try {
             return switch (request.type()) {
-                case CMD_READ -> read(request, alloc);
+                case CMD_READ -> structured ? structuredReplies.read(request, alloc) : read(request, alloc);
                 case CMD_WRITE -> write(request);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
+                case CMD_CACHE -> cache(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
-                default -> Reply.error(request.cookie(), EINVAL);
+                case CMD_BLOCK_STATUS -> structuredReplies.blockStatus(request);
+                default -> ErrorReplies.of(request, EINVAL, structured);
             };
         } catch (IOException | RuntimeException e) {
             log.error("{} of {} bytes at offset {} failed: {}",
                     commandName(request.type()), request.length(), request.offset(), e.toString());
-            return Reply.error(request.cookie(), EIO);
+            return ErrorReplies.of(request, EIO, structured);
         } finally {
             request.payload().release();
         }
@@ -102,7 +113,18 @@ final class RequestExecutor {
         return Reply.ok(request.cookie());
     }
 
+    /** Read-ahead is a hint: the reply does not wait for the data to arrive in the cache. */
+    private Reply cache(Request request) throws IOException {
+        store.cache(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
     private Reply writeZeroes(Request request) throws IOException {
+        boolean mayPunch = !request.hasFlag(CMD_FLAG_NO_HOLE);
+        if (request.hasFlag(CMD_FLAG_FAST_ZERO) && !store.zeroesFast(mayPunch)) {
+            // Refused before touching the file, so the client can zero another way.
+            return Reply.error(request.cookie(), ENOTSUP);
+        }
         store.writeZeroes(request.offset(), request.length(),
                 !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
         observer.get().changed(request.offset(), request.length());

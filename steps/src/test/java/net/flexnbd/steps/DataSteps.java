@@ -30,6 +30,8 @@ public class DataSteps {
 
     /** Clients writing all the time are held for the check, their acknowledged writes counted in. */
     @Then("the {role}'s file holds the disk's data")
+    @StepNotes(waitsFor = "writing clients, if any, to hold still for the check (event, 30 s)",
+            needs = "a disk ('Given a 8 MiB disk written with pattern ...')")
     public void fileHoldsTheDisksData(Role role) throws IOException {
         clients.whileWritersHold(role, () -> disks.assertHolds(role, servers.file(role)));
     }
