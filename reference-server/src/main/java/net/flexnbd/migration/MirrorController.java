@@ -1,8 +1,6 @@
 package net.flexnbd.migration;
 
-import java.util.function.Consumer;
 import net.flexnbd.control.ControlResponse;
-import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.server.MigrationTuning;
 import net.flexnbd.server.ServedFile;
 import net.flexnbd.server.StatusReport;
@@ -17,11 +15,11 @@ public final class MirrorController {
 
     private final ServedFile file;
     private final MigrationTuning tuning;
-    private final Consumer<AfterHandover> handedOver;
+    private final SourceHandover handedOver;
     private MirrorJob job;
     private boolean stopped;
 
-    public MirrorController(ServedFile file, MigrationTuning tuning, Consumer<AfterHandover> handedOver) {
+    public MirrorController(ServedFile file, MigrationTuning tuning, SourceHandover handedOver) {
         this.file = file;
         this.tuning = tuning;
         this.handedOver = handedOver;
@@ -81,6 +79,7 @@ public final class MirrorController {
         MirrorJob running = current();
         if (running != null) {
             running.progress().describe(report, running.limiter().bytesPerSecond());
+            running.handoverStage().ifPresent(stage -> report.put("handover", stage));
         }
     }
 

@@ -39,6 +39,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private final ExportDescription export;
     private final HandshakeStyle style;
     private final Consumer<ChannelPipeline> enterTransmission;
+    private final HandoverTokens handoverTokens;
 
     private State state = State.CLIENT_FLAGS;
     private boolean noZeroes;
@@ -47,9 +48,16 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private long bytesToSkip;
 
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
+        this(export, style, enterTransmission, HandoverTokens.NONE);
+    }
+
+    /** A handshake that also answers {@link Nbd#OPT_FLEXNBD_HANDOVER} through {@code handoverTokens}. */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
+            HandoverTokens handoverTokens) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
+        this.handoverTokens = Objects.requireNonNull(handoverTokens, "handoverTokens");
     }
 
     @Override
@@ -149,7 +157,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
 
     private static boolean isSupported(int option) {
         return option == Nbd.OPT_EXPORT_NAME || option == Nbd.OPT_ABORT || option == Nbd.OPT_LIST
-                || option == Nbd.OPT_INFO || option == Nbd.OPT_GO;
+                || option == Nbd.OPT_INFO || option == Nbd.OPT_GO || option == Nbd.OPT_FLEXNBD_HANDOVER;
     }
 
     private void skip(long length) {
@@ -198,8 +206,27 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                     enterTransmission(ctx);
                 }
             }
+            case Nbd.OPT_FLEXNBD_HANDOVER -> answerHandover(ctx, data);
             default -> throw new IllegalStateException("option " + option + " passed isSupported but has no handler");
         }
+    }
+
+    /** The sender's token (8 bytes, not zero) in, what this server holds for it out. */
+    private void answerHandover(ChannelHandlerContext ctx, ByteBuf data) {
+        if (data.readableBytes() != Long.BYTES || data.getLong(data.readerIndex()) == 0) {
+            replyError(ctx, Nbd.REP_ERR_INVALID, "the handover option carries one token of 8 bytes, not zero; got "
+                    + data.readableBytes() + " bytes");
+            return;
+        }
+        long token = data.readLong();
+        java.util.Optional<HandoverState> held = handoverTokens.offered(token);
+        if (held.isEmpty()) {
+            replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
+            return;
+        }
+        ByteBuf reply = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH + 1);
+        OptionReplies.writeHandover(reply, option, held.get());
+        send(ctx, reply);
     }
 
     private void replyError(ChannelHandlerContext ctx, int errorType, String message) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 
@@ -21,6 +22,16 @@ final class ConnectionPipelines {
      * refused and requests passing the served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
+        return clients(file, style, killswitch, HandoverTokens.NONE);
+    }
+
+    /**
+     * As above; {@code handoverTokens} answers a migration sender that reconnects to this address
+     * to ask whether the handover it started went through (when the serving address is the
+     * one the migration came in on).
+     */
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
+            HandoverTokens handoverTokens) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
@@ -30,23 +41,35 @@ final class ConnectionPipelines {
                     pipeline.addLast(new TransmissionHandler(
                             new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
                             file.diskExecutor(), killswitch, null));
-                }))
+                }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
-     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
-     * clients are served while a migration comes in), the handover reported to the listener.
+     * The migration link of a listening server: the handover option answered by the attempt,
+     * ENTRUST allowed, the attempt's own gate (no clients are served while a migration comes
+     * in), the handover reported to the attempt.
      */
-    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
-            Supplier<HandoverListener> attempt) {
+    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
+            Supplier<HandoverListener> attempt, Supplier<RequestGate> gate) {
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
+                            new RequestValidator(file.store().size(), true), file.executor(), gate.get(),
                             file.diskExecutor(), Optional.empty(), attempt.get()));
-                }))
+                }, tokens))
+                .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
+    }
+
+    /**
+     * The migration listener once control is taken: a sender may only ask, in the handshake,
+     * whether its handover went through; whoever goes on towards transmission is closed.
+     */
+    static Consumer<SocketChannel> handoverQuery(ServedFile file, HandshakeStyle style, HandoverTokens tokens) {
+        return channel -> channel.pipeline()
+                .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(HandshakeDeadline.configured()))
+                .addLast(new ServerHandshake(file.export(), style, pipeline -> pipeline.channel().close(), tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 }

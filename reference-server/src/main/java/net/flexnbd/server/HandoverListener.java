@@ -6,13 +6,23 @@ package net.flexnbd.server;
  */
 public interface HandoverListener {
     /**
-     * ENTRUST arrived; the reply is sent when this returns. Runs on a thread that may block
-     * (the received data is forced to stable storage here); a failure answers EIO.
+     * ENTRUST arrived, carrying {@code token} in its offset field (0 from a sender that knows no
+     * tokens); the reply is sent when this returns. Runs on a thread that may block (the
+     * received data is forced to stable storage here); a failure answers EIO.
      */
-    void entrusted() throws java.io.IOException;
+    void entrusted(long token) throws java.io.IOException;
 
-    /** DISCONNECT followed a successful ENTRUST: this server now takes control. */
-    void disconnectedAfterEntrust();
+    /**
+     * DISCONNECT followed a successful ENTRUST: this server now takes control.
+     *
+     * @return true when the sender waits for a reply to DISCONNECT as proof (a token-aware link)
+     */
+    boolean disconnectedAfterEntrust();
+
+    /** True when the link starts where an earlier one left off: entrusted, only DISCONNECT expected. */
+    default boolean resumesEntrusted() {
+        return false;
+    }
 
     /** The link ended in any other way: the attempt is thrown away. */
     void abandoned(String reason);

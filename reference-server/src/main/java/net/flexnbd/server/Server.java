@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,7 @@ import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
+import net.flexnbd.migration.SourceHandover;
 import net.flexnbd.storage.FileBlockStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -41,10 +43,14 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService disk;
+    /** Taking control and its bind retries: work that waits for the boss loop must not run on an event loop. */
+    private final ScheduledExecutorService controlTasks;
     private final MirrorController mirror;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean inControl;
+    /** Set once this source committed a handover, cleared when the destination confirmed it. */
+    private final AtomicBoolean handoverUnconfirmed = new AtomicBoolean();
     private volatile NbdListener clients;
     private volatile NbdListener migrationListener;
     private volatile MigrationReceiver receiver;
@@ -57,9 +63,10 @@ public final class Server implements AutoCloseable {
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
+        this.controlTasks = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("nbd-control", true));
         this.file = new ServedFile(settings.file(), store, disk);
         this.inControl = new AtomicBoolean(settings.mode() == ServerSettings.Mode.SERVE);
-        this.mirror = new MirrorController(file, settings.migration(), this::handedOver);
+        this.mirror = new MirrorController(file, settings.migration(), new HandingOver());
     }
 
     /**
@@ -120,19 +127,24 @@ public final class Server implements AutoCloseable {
 
     private NbdListener bindClients(InetSocketAddress address) throws Exception {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
-        return NbdListener.bind(address, boss, workers, access,
-                ConnectionPipelines.clients(file, settings.handshake(), killswitch));
+        MigrationReceiver received = receiver;
+        return NbdListener.bind(address, boss, workers, access, ConnectionPipelines.clients(file, settings.handshake(),
+                killswitch, received == null ? net.flexnbd.protocol.HandoverTokens.NONE : received::afterControl));
     }
 
-    /** DISCONNECT after ENTRUST arrived: stop listening for senders and serve. */
+    /**
+     * DISCONNECT after ENTRUST arrived (on an event loop): in control from now on, serving once
+     * the bind below succeeds; the bind and its retries run off the event loops.
+     */
     private void takeControl() {
-        NbdListener listener = migrationListener;
-        if (listener != null) {
-            listener.close();
-        }
+        inControl.set(true);
+        controlTasks.execute(this::bindServingAddress);
+    }
+
+    private void bindServingAddress() {
         InetSocketAddress servingAddress = settings.servingAddress();
-        // Retries run on a worker loop: binding waits for the boss loop, which must not be the waiting thread.
-        new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
+        closeMigrationListener(servingAddress);
+        new BindRetry(controlTasks, 1000).start(servingAddress, () -> bindClients(servingAddress))
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {
                         log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
@@ -140,12 +152,35 @@ public final class Server implements AutoCloseable {
                         return;
                     }
                     clients = bound;
-                    inControl.set(true);
                     log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
                     if (stopping.get()) {
                         bound.close();
                     }
                 });
+    }
+
+    /**
+     * The migration listener stays open for a while to answer a sender that lost the reply to
+     * its DISCONNECT and asks again; at once when clients are to be served on its address
+     * (the serving listener answers that sender then).
+     */
+    private void closeMigrationListener(InetSocketAddress servingAddress) {
+        NbdListener listener = migrationListener;
+        if (listener == null) {
+            return;
+        }
+        if (sameEndpoint(listener.localAddress(), servingAddress)) {
+            listener.close();
+            return;
+        }
+        MigrationTuning tuning = settings.migration();
+        Duration window = tuning.linkTimeout().multipliedBy(2).plus(tuning.retryDelay());
+        controlTasks.schedule(listener::close, window.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean sameEndpoint(InetSocketAddress bound, InetSocketAddress wanted) {
+        return bound.getPort() == wanted.getPort() && (bound.getAddress().equals(wanted.getAddress())
+                || bound.getAddress().isAnyLocalAddress() || wanted.getAddress().isAnyLocalAddress());
     }
 
     /** A failure this process cannot repair: stop serving and exit non-zero. */
@@ -157,17 +192,30 @@ public final class Server implements AutoCloseable {
         finish(EXIT_FATAL);
     }
 
-    /**
-     * The migration away completed: refuse everything still waiting; end with status 0
-     * unless told to stay up.
-     */
-    private void handedOver(MirrorRequest.AfterHandover action) {
-        inControl.set(false);
-        closeListeners();
-        file.gate().close();
-        access.disconnectAll();
-        if (action != MirrorRequest.AfterHandover.NOTHING) {
-            finish(0);
+    /** The steps of a migration away from this server; see {@link SourceHandover}. */
+    private final class HandingOver implements SourceHandover {
+        @Override
+        public void releaseAddress() {
+            handoverUnconfirmed.set(true);
+            inControl.set(false);
+            NbdListener listener = clients;
+            if (listener != null) {
+                listener.close();
+            }
+        }
+
+        @Override
+        public void dropClients() {
+            file.gate().close();
+            access.disconnectAll();
+        }
+
+        @Override
+        public void completed(MirrorRequest.AfterHandover action) {
+            handoverUnconfirmed.set(false);
+            if (action != MirrorRequest.AfterHandover.NOTHING) {
+                finish(0);
+            }
         }
     }
 
@@ -192,10 +240,14 @@ public final class Server implements AutoCloseable {
                 .put("pid", ProcessHandle.current().pid())
                 .put("size", file.store().size())
                 .put("is_mirroring", mirror.isMirroring())
-                .put("clients_allowed", hasControl() && !stopping.get() && file.gate().isOpen())
+                .put("clients_allowed", hasControl() && clients != null && !stopping.get() && file.gate().isOpen())
                 .put("num_clients", access.connectedClients())
                 .put("has_control", hasControl());
         mirror.describe(report);
+        MigrationReceiver received = receiver;
+        if (received != null && received.holdsEntrustedCopy()) {
+            report.put("handover", "entrusted");
+        }
         return report;
     }
 
@@ -237,7 +289,9 @@ public final class Server implements AutoCloseable {
             log.error("flush at shutdown failed: {}", e.toString());
         }
         access.disconnectAll();
-        finish(hasControl() || settings.mode() == ServerSettings.Mode.SERVE ? 0 : EXIT_NO_CONTROL);
+        boolean ownedItsFile = hasControl()
+                || (settings.mode() == ServerSettings.Mode.SERVE && !handoverUnconfirmed.get());
+        finish(ownedItsFile ? 0 : EXIT_NO_CONTROL);
     }
 
     private void finish(int status) {
@@ -271,6 +325,7 @@ public final class Server implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         disk.shutdown();
+        controlTasks.shutdownNow();
         try {
             file.store().close();
         } catch (IOException e) {

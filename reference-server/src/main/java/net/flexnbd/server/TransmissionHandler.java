@@ -60,6 +60,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        entrusted = handover != null && handover.resumesEntrusted();
     }
 
     @Override
@@ -93,17 +94,21 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (request.type()) {
-            case CMD_DISC -> disconnect();
+            case CMD_DISC -> disconnect(request);
             case CMD_ENTRUST -> entrust(request);
             default -> admit(request);
         }
     }
 
-    private void disconnect() {
+    private void disconnect(Request request) {
         disconnectRequested = true;
         if (entrusted && handover != null) {
             handedOver = true;
-            handover.disconnectedAfterEntrust();
+            if (handover.disconnectedAfterEntrust()) {
+                // A token-aware sender waits for this reply as proof that control moved.
+                pending++;
+                reply(Reply.ok(request.cookie()), false);
+            }
         }
         closeIfIdle();
     }
@@ -115,7 +120,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         diskExecutor.execute(() -> {
             Reply answer;
             try {
-                handover.entrusted();
+                handover.entrusted(request.offset());
                 answer = Reply.ok(request.cookie());
             } catch (IOException | RuntimeException e) {
                 log.error("cannot accept ENTRUST: {}", e.toString());
@@ -138,12 +143,16 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
                 run(request, watchdog);
             }
 
+            /**
+             * Never run, so never answered: the connection closes, and a client that reconnects
+             * sends it again (to the new server after a handover). ESHUTDOWN would tell it to give up.
+             */
             @Override
             public void refused() {
                 request.payload().release();
                 onEventLoop(() -> {
                     cancel(watchdog);
-                    reply(Reply.error(request.cookie(), ESHUTDOWN), false);
+                    ctx.close();
                 });
             }
         });
