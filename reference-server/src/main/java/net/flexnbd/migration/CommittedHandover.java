@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
-import net.flexnbd.server.MigrationTuning;
-import net.flexnbd.server.ServedFile;
+import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,15 +75,10 @@ final class CommittedHandover {
      */
     void complete(BlockingNbdClient link, long token) throws InterruptedException {
         steps.releaseAddress();
-        boolean confirmed;
-        if (token == 0) {
-            confirmed = disconnectLegacy(link);
-        } else {
-            confirmed = disconnect(link, () -> steps.dropClients());
-        }
-        if (token == 0) {
-            steps.dropClients();
-        }
+        // Clients are let go of once the proof is in (or did not come): the destination is bound
+        // by then, so a client's first reconnect finds it. Their requests are held meanwhile.
+        boolean confirmed = token == 0 ? disconnectLegacy(link) : disconnect(link);
+        steps.dropClients();
         if (token != 0 && !confirmed) {
             finishWithToken(token);
             confirmed = true;
@@ -96,15 +91,12 @@ final class CommittedHandover {
     }
 
     /** DISCONNECT on a token-aware link; true once the destination's reply confirmed control. */
-    private boolean disconnect(BlockingNbdClient link, Runnable afterSending) {
+    private boolean disconnect(BlockingNbdClient link) {
         try {
-            long cookie = link.sendConfirmedDisconnect();
-            afterSending.run();
-            link.awaitConfirmation(cookie);
+            link.awaitConfirmation(link.sendConfirmedDisconnect());
             log.info("{} confirmed that it took control", request.destination());
             return true;
         } catch (IOException e) {
-            afterSending.run(); // safe to repeat: closing closed connections does nothing
             log.warn("no confirmation of control from {} after DISCONNECT ({}); reconnecting to finish the handover",
                     request.destination(), e.getMessage() == null ? e.toString() : e.getMessage());
             return false;
@@ -161,7 +153,7 @@ final class CommittedHandover {
             }
             case HOLDING -> {
                 log.info("{} still holds the entrusted copy; sending DISCONNECT again", request.destination());
-                return disconnect(link, () -> { });
+                return disconnect(link);
             }
             case FRESH -> {
                 // Only a destination that never took control holds nothing: our file has not
@@ -169,7 +161,7 @@ final class CommittedHandover {
                 log.warn("{} no longer holds the entrusted copy; sending the whole file again", request.destination());
                 copier.copyAll(link);
                 link.entrust(token);
-                return disconnect(link, () -> { });
+                return disconnect(link);
             }
         }
         throw new AssertionError(held);

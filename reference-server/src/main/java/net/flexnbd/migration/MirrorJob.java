@@ -11,11 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.flexnbd.control.ControlResponse;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
-import net.flexnbd.server.MigrationTuning;
-import net.flexnbd.server.ServedFile;
+import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.storage.BlockStore;
 import net.flexnbd.storage.DirtyMap;
 import org.slf4j.Logger;
@@ -38,7 +37,7 @@ final class MirrorJob {
     private final RateLimiter limiter;
     private final MigrationProgress progress;
     private final SourceHandover handedOver;
-    private final CompletableFuture<ControlResponse> started = new CompletableFuture<>();
+    private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
     private final Object commitLock = new Object();
@@ -59,7 +58,7 @@ final class MirrorJob {
     }
 
     /** Starts the job and waits for the outcome of the first connection. */
-    ControlResponse start() {
+    MirrorOutcome start() {
         thread.start();
         return started.join();
     }
@@ -107,7 +106,7 @@ final class MirrorJob {
     }
 
     private void run() {
-        ControlResponse firstConnectFailure = null;
+        MirrorOutcome firstConnectFailure = null;
         try {
             while (!cancelled) {
                 progress.attemptStarted(file.store().size());
@@ -136,7 +135,7 @@ final class MirrorJob {
         } finally {
             ended.complete(null);
             started.complete(firstConnectFailure != null ? firstConnectFailure
-                    : ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
+                    : MirrorOutcome.refused(MirrorOutcome.Reason.STOPPED, "mirror stopped"));
         }
     }
 
@@ -180,7 +179,7 @@ final class MirrorJob {
             throw new MigrationFailure("the destination claims to hold " + held.get() + " for a new token");
         }
         long linkToken = held.isPresent() ? token : 0;
-        if (started.complete(ControlResponse.ok("Mirror started"))) {
+        if (started.complete(MirrorOutcome.done("Mirror started"))) {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
             log.info("migration attempt {} to {} connected", progress.attempts(), request.destination());

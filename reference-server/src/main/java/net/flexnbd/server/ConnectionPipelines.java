@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
@@ -33,13 +35,14 @@ final class ConnectionPipelines {
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
             HandoverTokens handoverTokens) {
         Duration handshakeLimit = HandshakeDeadline.configured();
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
+                            new RequestValidator(file.store().size(), false), executor, file.gate(),
                             file.diskExecutor(), killswitch, null));
                 }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
@@ -52,11 +55,12 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
             Supplier<HandoverListener> attempt, Supplier<RequestGate> gate) {
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), gate.get(),
+                            new RequestValidator(file.store().size(), true), executor, gate.get(),
                             file.diskExecutor(), Optional.empty(), attempt.get()));
                 }, tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);

@@ -13,11 +13,14 @@ public interface HandoverListener {
     void entrusted(long token) throws java.io.IOException;
 
     /**
-     * DISCONNECT followed a successful ENTRUST: this server now takes control.
+     * DISCONNECT followed a successful ENTRUST: this server now takes control. Runs on the
+     * event loop and must not block.
      *
-     * @return true when the sender waits for a reply to DISCONNECT as proof (a token-aware link)
+     * @return on a token-aware link, when to answer the DISCONNECT (the sender's proof that
+     *         control moved: once the serving address has been tried, so that clients the
+     *         sender lets go of then find it bound); empty when the sender expects no answer
      */
-    boolean disconnectedAfterEntrust();
+    java.util.Optional<java.util.concurrent.CompletionStage<Void>> disconnectedAfterEntrust();
 
     /** True when the link starts where an earlier one left off: entrusted, only DISCONNECT expected. */
     default boolean resumesEntrusted() {

@@ -5,10 +5,14 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.HandshakeStyle;
 import org.slf4j.Logger;
@@ -31,29 +35,35 @@ final class MigrationReceiver {
     private final ServedFile file;
     private final HandshakeStyle style;
     private final Duration idleTimeout;
-    private final Runnable takeControl;
+    private final ControlState control;
+    private final Supplier<CompletionStage<Void>> takeControl;
     private final Consumer<String> fatal;
     private final AtomicReference<Attempt> current = new AtomicReference<>();
-    private final AtomicBoolean controlTaken = new AtomicBoolean();
     /** Token of the entrusted copy this file holds, 0 for none; guarded by this. */
     private long entrustedToken;
     /** Token under which control was taken, 0 before (or when the sender knew no tokens). */
     private volatile long controlToken;
     private int attemptsSeen;
 
-    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, Runnable takeControl,
-            Consumer<String> fatal) {
-        this.fatal = fatal;
+    /**
+     * @param takeControl run once, when DISCONNECT follows a successful ENTRUST, after
+     *                    {@code control} has moved to {@link ControlState.Phase#TAKING}; completes
+     *                    once the serving address has been tried (bound or retrying)
+     */
+    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, ControlState control,
+            Supplier<CompletionStage<Void>> takeControl, Consumer<String> fatal) {
         this.file = file;
         this.style = style;
         this.idleTimeout = idleTimeout;
+        this.control = control;
         this.takeControl = takeControl;
+        this.fatal = fatal;
     }
 
     /** Fills the pipeline of each connection accepted on the migration listener. */
     Consumer<SocketChannel> pipeline() {
         return channel -> {
-            if (controlTaken.get()) {
+            if (controlTaken()) {
                 // Only a sender asking whether its handover went through is answered now.
                 ConnectionPipelines.handoverQuery(file, style, this::afterControl).accept(channel);
                 return;
@@ -71,17 +81,13 @@ final class MigrationReceiver {
         };
     }
 
-    boolean hasControl() {
-        return controlTaken.get();
-    }
-
-    boolean senderConnected() {
-        return current.get() != null;
+    private boolean controlTaken() {
+        return control.phase() != ControlState.Phase.WAITING;
     }
 
     /** True while this file holds an entrusted copy whose sender has not finished the handover. */
     synchronized boolean holdsEntrustedCopy() {
-        return entrustedToken != 0 && !controlTaken.get();
+        return entrustedToken != 0 && !controlTaken();
     }
 
     /** What a server in control answers a sender's token: confirmed for the one it took control under. */
@@ -190,16 +196,17 @@ final class MigrationReceiver {
         }
 
         @Override
-        public boolean disconnectedAfterEntrust() {
-            if (controlTaken.compareAndSet(false, true)) {
+        public Optional<CompletionStage<Void>> disconnectedAfterEntrust() {
+            CompletionStage<Void> tried = CompletableFuture.completedFuture(null);
+            if (control.startTaking()) {
                 synchronized (MigrationReceiver.this) {
                     controlToken = offeredToken;
                     entrustedToken = 0;
                 }
                 log.info("DISCONNECT after ENTRUST: migration complete, taking control");
-                takeControl.run();
+                tried = takeControl.get();
             }
-            return offeredToken != 0;
+            return offeredToken != 0 ? Optional.of(tried) : Optional.empty();
         }
 
         @Override

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
+import net.flexnbd.control.StatusReport;
+import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.SourceHandover;
@@ -48,9 +51,7 @@ public final class Server implements AutoCloseable {
     private final MirrorController mirror;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicBoolean inControl;
-    /** Set once this source committed a handover, cleared when the destination confirmed it. */
-    private final AtomicBoolean handoverUnconfirmed = new AtomicBoolean();
+    private final ControlState controlState;
     private volatile NbdListener clients;
     private volatile NbdListener migrationListener;
     private volatile MigrationReceiver receiver;
@@ -65,7 +66,8 @@ public final class Server implements AutoCloseable {
         this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
         this.controlTasks = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("nbd-control", true));
         this.file = new ServedFile(settings.file(), store, disk);
-        this.inControl = new AtomicBoolean(settings.mode() == ServerSettings.Mode.SERVE);
+        this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
+                ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), new HandingOver());
     }
 
@@ -103,7 +105,8 @@ public final class Server implements AutoCloseable {
                 clients = bindClients(settings.bind());
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
-                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl,
+                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
+                        this::takeControl,
                         this::failFatally);
                 migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline());
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
@@ -134,11 +137,19 @@ public final class Server implements AutoCloseable {
 
     /**
      * DISCONNECT after ENTRUST arrived (on an event loop): in control from now on, serving once
-     * the bind below succeeds; the bind and its retries run off the event loops.
+     * the bind below succeeds; the bind and its retries run off the event loops. Completes once
+     * the first bind has been tried (BindRetry makes it before start returns).
      */
-    private void takeControl() {
-        inControl.set(true);
-        controlTasks.execute(this::bindServingAddress);
+    private CompletableFuture<Void> takeControl() {
+        CompletableFuture<Void> tried = new CompletableFuture<>();
+        controlTasks.execute(() -> {
+            try {
+                bindServingAddress();
+            } finally {
+                tried.complete(null);
+            }
+        });
+        return tried;
     }
 
     private void bindServingAddress() {
@@ -152,6 +163,7 @@ public final class Server implements AutoCloseable {
                         return;
                     }
                     clients = bound;
+                    controlState.taken();
                     log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
                     if (stopping.get()) {
                         bound.close();
@@ -196,8 +208,7 @@ public final class Server implements AutoCloseable {
     private final class HandingOver implements SourceHandover {
         @Override
         public void releaseAddress() {
-            handoverUnconfirmed.set(true);
-            inControl.set(false);
+            controlState.handingOver();
             NbdListener listener = clients;
             if (listener != null) {
                 listener.close();
@@ -212,7 +223,7 @@ public final class Server implements AutoCloseable {
 
         @Override
         public void completed(MirrorRequest.AfterHandover action) {
-            handoverUnconfirmed.set(false);
+            controlState.handedOver();
             if (action != MirrorRequest.AfterHandover.NOTHING) {
                 finish(0);
             }
@@ -220,7 +231,7 @@ public final class Server implements AutoCloseable {
     }
 
     public boolean hasControl() {
-        return inControl.get();
+        return controlState.hasControl();
     }
 
     /** The address clients are served on, once bound. */
@@ -240,10 +251,11 @@ public final class Server implements AutoCloseable {
                 .put("pid", ProcessHandle.current().pid())
                 .put("size", file.store().size())
                 .put("is_mirroring", mirror.isMirroring())
-                .put("clients_allowed", hasControl() && clients != null && !stopping.get() && file.gate().isOpen())
+                .put("clients_allowed", controlState.serving() && !stopping.get() && file.gate().isOpen())
                 .put("num_clients", access.connectedClients())
                 .put("has_control", hasControl());
-        mirror.describe(report);
+        mirror.status().ifPresent(migration -> MirrorAnswers.describe(migration, report));
+        mirror.handoverStage().ifPresent(stage -> report.put("handover", stage));
         MigrationReceiver received = receiver;
         if (received != null && received.holdsEntrustedCopy()) {
             report.put("handover", "entrusted");
@@ -289,8 +301,8 @@ public final class Server implements AutoCloseable {
             log.error("flush at shutdown failed: {}", e.toString());
         }
         access.disconnectAll();
-        boolean ownedItsFile = hasControl()
-                || (settings.mode() == ServerSettings.Mode.SERVE && !handoverUnconfirmed.get());
+        boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
+                && controlState.phase() != ControlState.Phase.HANDING_OVER);
         finish(ownedItsFile ? 0 : EXIT_NO_CONTROL);
     }
 

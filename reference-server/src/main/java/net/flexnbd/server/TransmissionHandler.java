@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.export.RequestGate;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.protocol.RequestDecoder;
@@ -104,11 +105,11 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         disconnectRequested = true;
         if (entrusted && handover != null) {
             handedOver = true;
-            if (handover.disconnectedAfterEntrust()) {
-                // A token-aware sender waits for this reply as proof that control moved.
+            // A token-aware sender waits for this reply as proof that control moved.
+            handover.disconnectedAfterEntrust().ifPresent(confirmed -> {
                 pending++;
-                reply(Reply.ok(request.cookie()), false);
-            }
+                confirmed.whenComplete((ignored, failure) -> onEventLoop(() -> reply(Reply.ok(request.cookie()), false)));
+            });
         }
         closeIfIdle();
     }
