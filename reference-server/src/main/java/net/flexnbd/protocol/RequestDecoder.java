@@ -12,7 +12,8 @@ import java.util.List;
  * {@link ByteBuf#nioBuffers()} to write it out). A WRITE longer than {@link Nbd#MAX_PAYLOAD}
  * is emitted without payload, so the server can answer EINVAL, and its bytes are skipped
  * unbuffered to stay in step. A bad request magic fires a {@link ProtocolException} and
- * closes the channel; nothing after it is decoded.
+ * closes the channel; nothing after it is decoded. A read that ends halfway through a
+ * request fires {@link PartialRequest#INSTANCE}.
  */
 public final class RequestDecoder extends ByteToMessageDecoder {
     /** The name the handshake gives this handler in the pipeline. */
@@ -68,13 +69,19 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (holdsPartialRequest()) {
+            ctx.fireUserEventTriggered(PartialRequest.INSTANCE);
+        }
+        super.channelReadComplete(ctx);
+    }
+
     /**
      * True while part of a request has arrived and the rest has not: a header cut short, a
-     * WRITE's payload still coming, or an oversized payload still being skipped. For the
-     * killswitch, which must also catch a client that stops halfway through a request.
-     * Call on the channel's event loop.
+     * WRITE's payload still coming, or an oversized payload still being skipped.
      */
-    public boolean holdsPartialRequest() {
+    boolean holdsPartialRequest() {
         return switch (state) {
             case HEADER -> actualReadableBytes() > 0;
             case PAYLOAD, DISCARD -> true;

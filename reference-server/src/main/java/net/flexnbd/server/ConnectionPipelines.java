@@ -13,8 +13,9 @@ import net.flexnbd.protocol.ServerHandshake;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
- * then, once it is over, the transmission handler, for an ordinary client or for the
- * migration link.
+ * then, once it is over, the transmission handlers behind the codec: for an ordinary client
+ * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
+ * migration link the {@link MigrationLinkHandler} and the dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -41,9 +42,9 @@ final class ConnectionPipelines {
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), executor, file.gate(),
-                            file.diskExecutor(), killswitch, null));
+                    killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            file.gate(), file.diskExecutor()));
                 }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -59,9 +60,9 @@ final class ConnectionPipelines {
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), executor, gate.get(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            gate.get(), file.diskExecutor()));
                 }, tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

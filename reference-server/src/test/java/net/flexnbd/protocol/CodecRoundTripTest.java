@@ -10,15 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.LongStream;
+import net.flexnbd.testing.Gen;
+import net.flexnbd.testing.Seeds;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every request and reply survives encoder then decoder unchanged, however the bytes are split. */
 class CodecRoundTripTest {
@@ -33,10 +29,16 @@ class CodecRoundTripTest {
 
     record ReplySpec(int error, long cookie, byte[] data) {}
 
-    @Property
-    void requestsRoundTripThroughClientEncoderAndServerDecoder(
-            @ForAll @Size(max = 8) List<@From("requests") RequestSpec> specs,
-            @ForAll @IntRange(min = 1, max = 97) int chunkSize) {
+    static LongStream seeds() {
+        return Seeds.of("CodecRoundTripTest", 1000);
+    }
+
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("seeds")
+    void requestsRoundTripThroughClientEncoderAndServerDecoder(long seed) {
+        Gen gen = Gen.of(seed);
+        List<RequestSpec> specs = gen.list(0, 8, () -> request(gen));
+        int chunkSize = gen.between(1, 97);
         EmbeddedChannel client = new EmbeddedChannel(new RequestEncoder());
         EmbeddedChannel server = new EmbeddedChannel(new RequestDecoder());
         for (RequestSpec spec : specs) {
@@ -60,10 +62,12 @@ class CodecRoundTripTest {
         assertThat(client.finish()).isFalse();
     }
 
-    @Property
-    void repliesRoundTripThroughServerEncoderAndClientDecoder(
-            @ForAll @Size(max = 8) List<@From("replies") ReplySpec> specs,
-            @ForAll @IntRange(min = 1, max = 97) int chunkSize) {
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("seeds")
+    void repliesRoundTripThroughServerEncoderAndClientDecoder(long seed) {
+        Gen gen = Gen.of(seed);
+        List<ReplySpec> specs = gen.list(0, 8, () -> reply(gen));
+        int chunkSize = gen.between(1, 97);
         // cookies are unique per connection, as the client would make them
         Map<Long, Integer> readLengths = new HashMap<>();
         List<ReplySpec> unique = new ArrayList<>();
@@ -93,30 +97,25 @@ class CodecRoundTripTest {
         assertThat(server.finish()).isFalse();
     }
 
-    @Provide
-    Arbitrary<RequestSpec> requests() {
-        Arbitrary<Integer> u16 = Arbitraries.integers().between(0, 0xFFFF);
-        Arbitrary<Long> anyLong = Arbitraries.longs();
-        Arbitrary<RequestSpec> payloadless = Combinators.combine(
-                        u16, u16.filter(t -> t != Nbd.CMD_WRITE), anyLong, anyLong,
-                        Arbitraries.longs().between(0, 0xFFFF_FFFFL))
-                .as((flags, type, cookie, offset, length) -> new RequestSpec(flags, type, cookie, offset, length, new byte[0]));
-        Arbitrary<RequestSpec> writes = Combinators.combine(
-                        u16, anyLong, anyLong, Arbitraries.bytes().array(byte[].class).ofMaxSize(3000))
-                .as((flags, cookie, offset, data) ->
-                        new RequestSpec(flags, Nbd.CMD_WRITE, cookie, offset, data.length, data));
-        return Arbitraries.oneOf(payloadless, writes);
+    private static RequestSpec request(Gen gen) {
+        int flags = gen.between(0, 0xFFFF);
+        if (gen.bool()) {
+            byte[] data = gen.bytes(3000);
+            return new RequestSpec(flags, Nbd.CMD_WRITE, gen.anyLong(), gen.anyLong(), data.length, data);
+        }
+        int type = gen.between(0, 0xFFFF);
+        if (type == Nbd.CMD_WRITE) {
+            type = Nbd.CMD_READ;
+        }
+        return new RequestSpec(flags, type, gen.anyLong(), gen.anyLong(), gen.between(0, 0xFFFF_FFFFL), new byte[0]);
     }
 
-    @Provide
-    Arbitrary<ReplySpec> replies() {
-        Arbitrary<ReplySpec> errors = Combinators.combine(
-                        Arbitraries.integers().filter(e -> e != 0), Arbitraries.longs())
-                .as((error, cookie) -> new ReplySpec(error, cookie, new byte[0]));
-        Arbitrary<ReplySpec> successes = Combinators.combine(
-                        Arbitraries.longs(), Arbitraries.bytes().array(byte[].class).ofMaxSize(3000))
-                .as((cookie, data) -> new ReplySpec(0, cookie, data));
-        return Arbitraries.oneOf(errors, successes);
+    private static ReplySpec reply(Gen gen) {
+        if (gen.bool()) {
+            int error = gen.anyInt();
+            return new ReplySpec(error == 0 ? 1 : error, gen.anyLong(), new byte[0]);
+        }
+        return new ReplySpec(0, gen.anyLong(), gen.bytes(3000));
     }
 
     private static void feedInChunks(ByteBuf bytes, EmbeddedChannel channel, int chunkSize) {

@@ -7,15 +7,17 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.statistics.Statistics;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import net.flexnbd.testing.Gen;
+import net.flexnbd.testing.Seeds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Whatever bytes a client sends, the server's decoders fail only with a protocol error or a
@@ -25,8 +27,48 @@ class DecoderRobustnessTest {
 
     private static final ExportDescription EXPORT = new ExportDescription("fuzz", 1L << 20, Nbd.TFLAG_HAS_FLAGS);
 
-    @Property(tries = 500)
-    void requestDecoderSurvivesAnyBytes(@ForAll @Size(max = 12) List<@From("requestStreamPieces") byte[]> pieces) {
+    static LongStream seeds() {
+        return Seeds.of("DecoderRobustnessTest", 500);
+    }
+
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("seeds")
+    void requestDecoderSurvivesAnyBytes(long seed) {
+        requestDecoderOutcome(seed);
+    }
+
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("seeds")
+    void handshakeSurvivesAnyBytes(long seed) {
+        handshakeOutcome(seed);
+    }
+
+    /** The generators are only worth something if they reach every outcome often enough. */
+    @Test
+    void theGeneratedStreamsReachEveryOutcome() {
+        Map<String, Long> requests = outcomes(DecoderRobustnessTest::requestDecoderOutcome);
+        assertThat(share(requests, "closed") + share(requests, "closed+decoded")).isGreaterThan(5);
+        assertThat(share(requests, "decoded") + share(requests, "closed+decoded")).isGreaterThan(20);
+
+        Map<String, Long> handshakes = outcomes(DecoderRobustnessTest::handshakeOutcome);
+        assertThat(share(handshakes, "closed")).isGreaterThan(5);
+        assertThat(share(handshakes, "transmission")).isGreaterThan(5);
+        assertThat(share(handshakes, "negotiating")).isGreaterThan(5);
+    }
+
+    private static Map<String, Long> outcomes(LongFunction<String> check) {
+        return seeds().mapToObj(check).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    private static double share(Map<String, Long> outcomes, String outcome) {
+        long total = outcomes.values().stream().mapToLong(Long::longValue).sum();
+        return 100.0 * outcomes.getOrDefault(outcome, 0L) / total;
+    }
+
+    /** Feeds one generated request stream and checks it; returns what became of the channel. */
+    private static String requestDecoderOutcome(long seed) {
+        Gen gen = Gen.of(seed);
+        List<byte[]> pieces = gen.list(0, 12, () -> requestStreamPiece(gen));
         TrackingAllocator allocator = new TrackingAllocator();
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setAllocator(allocator);
@@ -35,8 +77,8 @@ class DecoderRobustnessTest {
         List<ByteBuf> fed = feed(channel, pieces);
 
         int total = pieces.stream().mapToInt(p -> p.length).sum();
-        Statistics.label("closed").collect(!channel.isOpen());
-        Statistics.label("decoded").collect(channel.inboundMessages().size() > 0);
+        boolean closed = !channel.isOpen();
+        boolean decoded = channel.inboundMessages().size() > 0;
         for (Object msg; (msg = channel.readInbound()) != null; ) {
             Request request = (Request) msg;
             int payload = request.payload().readableBytes();
@@ -47,17 +89,17 @@ class DecoderRobustnessTest {
         }
         finishQuietly(channel);
         assertThat(allocator.largestRequested()).isLessThanOrEqualTo(Math.max(1024, 2 * total));
-        Statistics.label("closed").coverage(c -> c.check(true).percentage(p -> p > 5));
-        Statistics.label("decoded").coverage(c -> c.check(true).percentage(p -> p > 20));
         assertThat(fed).filteredOn(b -> b.capacity() > 0).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        return closed && decoded ? "closed+decoded" : closed ? "closed" : decoded ? "decoded" : "waiting";
     }
 
-    @Property(tries = 500)
-    void handshakeSurvivesAnyBytes(
-            @ForAll("clientFlags") int clientFlags,
-            @ForAll @Size(max = 10) List<@From("optionStreamPieces") byte[]> pieces) {
+    /** Feeds one generated option stream and checks it; returns how far the handshake got. */
+    private static String handshakeOutcome(long seed) {
+        Gen gen = Gen.of(seed);
+        int clientFlags = gen.weighted(4, 1) == 0 ? gen.between(0, 3) : gen.anyInt();
+        List<byte[]> pieces = gen.list(0, 10, () -> optionStreamPiece(gen));
         TrackingAllocator allocator = new TrackingAllocator();
-        java.util.concurrent.atomic.AtomicBoolean entered = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean entered = new AtomicBoolean();
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setAllocator(allocator);
         channel.pipeline().addLast(ServerHandshake.NAME, new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true)));
@@ -70,12 +112,6 @@ class DecoderRobustnessTest {
 
         assertWellFormedServerOutput(Wire.drainOutbound(channel));
         String outcome = entered.get() ? "transmission" : channel.isOpen() ? "negotiating" : "closed";
-        Statistics.label("outcome").collect(outcome);
-        Statistics.label("outcome").coverage(c -> {
-            c.check("closed").percentage(p -> p > 5);
-            c.check("transmission").percentage(p -> p > 5);
-            c.check("negotiating").percentage(p -> p > 5);
-        });
         for (Object msg; (msg = channel.readInbound()) != null; ) {
             ((Request) msg).payload().release();
         }
@@ -83,6 +119,7 @@ class DecoderRobustnessTest {
         int total = all.stream().mapToInt(p -> p.length).sum();
         assertThat(allocator.largestRequested()).isLessThanOrEqualTo(Math.max(8192, 2 * total));
         assertThat(fed).filteredOn(b -> b.capacity() > 0).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        return outcome;
     }
 
     /** Feeds each piece as one read; a protocol error must leave the channel closed. */
@@ -126,46 +163,39 @@ class DecoderRobustnessTest {
         out.release();
     }
 
-    @Provide
-    Arbitrary<byte[]> requestStreamPieces() {
-        Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
-        Arbitrary<Long> lengths = Arbitraries.oneOf(
-                Arbitraries.longs().between(0, 200),
-                Arbitraries.longs().between(0, 0xFFFF_FFFFL),
-                Arbitraries.of((long) Nbd.MAX_PAYLOAD, Nbd.MAX_PAYLOAD + 1L, 0xFFFF_FFFFL));
-        Arbitrary<byte[]> headers = Combinators.combine(
-                        Arbitraries.of(Nbd.REQUEST_MAGIC, Nbd.REQUEST_MAGIC, Nbd.REQUEST_MAGIC, 0),
-                        Arbitraries.integers().between(0, 0xFFFF),
-                        Arbitraries.oneOf(Arbitraries.of(Nbd.CMD_WRITE, Nbd.CMD_READ), Arbitraries.integers().between(0, 0xFFFF)),
-                        Arbitraries.longs(), lengths, noise)
-                .as((magic, flags, type, offset, length, tail) ->
-                        join(Wire.requestHeader(magic, flags, type, 1, offset, length), tail));
-        return Arbitraries.oneOf(noise, headers, headers);
+    /** Noise, or (twice as often) a request header, mostly with the right magic, then noise. */
+    private static byte[] requestStreamPiece(Gen gen) {
+        if (gen.weighted(1, 2) == 0) {
+            return gen.bytes(64);
+        }
+        int magic = gen.pickInt(Nbd.REQUEST_MAGIC, Nbd.REQUEST_MAGIC, Nbd.REQUEST_MAGIC, 0);
+        int flags = gen.between(0, 0xFFFF);
+        int type = gen.bool() ? gen.pickInt(Nbd.CMD_WRITE, Nbd.CMD_READ) : gen.between(0, 0xFFFF);
+        long offset = gen.anyLong();
+        long length = switch (gen.between(0, 2)) {
+            case 0 -> gen.between(0, 200);
+            case 1 -> gen.between(0, 0xFFFF_FFFFL);
+            default -> gen.pickLong(Nbd.MAX_PAYLOAD, Nbd.MAX_PAYLOAD + 1L, 0xFFFF_FFFFL);
+        };
+        return join(Wire.requestHeader(magic, flags, type, 1, offset, length), gen.bytes(64));
     }
 
-    @Provide
-    Arbitrary<Integer> clientFlags() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0, 3)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers()));
+    /** A well-framed option, one whose length lies, a good NBD_OPT_GO, or noise (3:2:2:1). */
+    private static byte[] optionStreamPiece(Gen gen) {
+        return switch (gen.weighted(3, 2, 2, 1)) {
+            case 0 -> Wire.bytes(Wire.option(option(gen), gen.bytes(64)));
+            case 1 -> {
+                int option = option(gen);
+                int length = gen.bool() ? gen.anyInt() : gen.between(0, 5000);
+                yield join(Unpooled.buffer().writeLong(Nbd.IHAVEOPT).writeInt(option).writeInt(length), gen.bytes(64));
+            }
+            case 2 -> Wire.bytes(Wire.option(Nbd.OPT_GO, Wire.infoData(gen.string(20), Nbd.INFO_BLOCK_SIZE)));
+            default -> gen.bytes(64);
+        };
     }
 
-    @Provide
-    Arbitrary<byte[]> optionStreamPieces() {
-        Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
-        Arbitrary<Integer> options = Arbitraries.oneOf(
-                Arbitraries.integers().between(0, 12), Arbitraries.integers());
-        Arbitrary<byte[]> wellFramed = Combinators.combine(options, noise)
-                .as((option, data) -> Wire.bytes(Wire.option(option, data)));
-        Arbitrary<byte[]> goodGo = Arbitraries.strings().ofMaxLength(20)
-                .map(name -> Wire.bytes(Wire.option(Nbd.OPT_GO, Wire.infoData(name, Nbd.INFO_BLOCK_SIZE))));
-        Arbitrary<byte[]> lyingLength = Combinators.combine(
-                        options, Arbitraries.oneOf(Arbitraries.integers(), Arbitraries.integers().between(0, 5000)), noise)
-                .as((option, length, data) -> join(Unpooled.buffer().writeLong(Nbd.IHAVEOPT)
-                        .writeInt(option).writeInt(length), data));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, wellFramed), net.jqwik.api.Tuple.of(2, lyingLength),
-                net.jqwik.api.Tuple.of(2, goodGo), net.jqwik.api.Tuple.of(1, noise));
+    private static int option(Gen gen) {
+        return gen.bool() ? gen.between(0, 12) : gen.anyInt();
     }
 
     private static byte[] join(ByteBuf head, byte[] tail) {

@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
+import net.flexnbd.testing.Gen;
+import net.flexnbd.testing.Seeds;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Draining yields exactly the blocks marked, as ordered, disjoint, maximal runs, also while
@@ -33,22 +31,29 @@ class DirtyMapPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<Scenario> scenarios() {
-        Arbitrary<Integer> blockSizes = Arbitraries.of(512, 1024, 4096, 65536);
-        Arbitrary<Long> sizes = Arbitraries.longs().between(0, 3L << 20).edgeCases(e -> e.add(0L, 512L, 4096L, 64L * 4096));
-        return Combinators.combine(sizes, blockSizes, Arbitraries.integers().between(1, 300))
-                .flatAs((size, blockSize, runBlocks) -> marks(size).list().ofMaxSize(30)
-                        .map(marks -> new Scenario(size, blockSize, (long) runBlocks * blockSize + runBlocks % 7, marks)));
+    static Scenario scenario(Gen gen) {
+        long size = gen.weighted(1, 5) == 0 ? gen.pickLong(0, 512, 4096, 64L * 4096) : gen.between(0, 3L << 20);
+        int blockSize = gen.pickInt(512, 1024, 4096, 65536);
+        int runBlocks = gen.between(1, 300);
+        List<long[]> marks = gen.list(0, 30, () -> {
+            long offset = gen.between(0, size);
+            return new long[] {offset, gen.between(0, Math.min(size - offset, 1L << 20))};
+        });
+        return new Scenario(size, blockSize, (long) runBlocks * blockSize + runBlocks % 7, marks);
     }
 
-    private static Arbitrary<long[]> marks(long size) {
-        return Arbitraries.longs().between(0, size).flatMap(offset ->
-                Arbitraries.longs().between(0, Math.min(size - offset, 1L << 20)).map(length -> new long[] {offset, length}));
+    static LongStream drainSeeds() {
+        return Seeds.of("DirtyMapPropertiesTest.drain", 500);
     }
 
-    @Property(tries = 500)
-    void drainingYieldsExactlyTheMarkedBlocks(@ForAll("scenarios") Scenario s) throws IOException {
+    static LongStream concurrentSeeds() {
+        return Seeds.of("DirtyMapPropertiesTest.concurrent", 15);
+    }
+
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("drainSeeds")
+    void drainingYieldsExactlyTheMarkedBlocks(long seed) throws IOException {
+        Scenario s = scenario(Gen.of(seed));
         DirtyMap map = new DirtyMap(s.size(), s.blockSize());
         BitSet expected = new BitSet();
         for (long[] m : s.marks()) {
@@ -88,11 +93,12 @@ class DirtyMapPropertiesTest {
         assertThat(DirtyMapTest.drain(map, s.maxRunBytes())).isEmpty();
     }
 
-    @Property(tries = 15)
-    void marksMadeWhileDrainingAreNeverLost(
-            @ForAll long seed,
-            @ForAll @IntRange(min = 2, max = 4) int threads,
-            @ForAll @IntRange(min = 1, max = 64) int maxRunBlocks) throws Exception {
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("concurrentSeeds")
+    void marksMadeWhileDrainingAreNeverLost(long seed) throws Exception {
+        Gen gen = Gen.of(seed);
+        int threads = gen.between(2, 4);
+        int maxRunBlocks = gen.between(1, 64);
         int blockSize = 512;
         int blocks = 5000;
         long size = (long) blocks * blockSize;

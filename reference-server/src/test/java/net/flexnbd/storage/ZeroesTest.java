@@ -3,20 +3,32 @@ package net.flexnbd.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
+import net.flexnbd.testing.Gen;
+import net.flexnbd.testing.Seeds;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The zero check sees every byte of the payload, and only the payload. */
 class ZeroesTest {
 
-    @Property
-    void aZeroPayloadIsZeroAndOneNonZeroByteAnywhereIsNot(
-            @ForAll @IntRange(max = 300) int length,
-            @ForAll @IntRange(max = 20) int lead,
-            @ForAll @IntRange(max = 20) int trail,
-            @ForAll @IntRange(max = 299) int at,
-            @ForAll boolean direct) {
+    static LongStream payloadSeeds() {
+        return Seeds.of("ZeroesTest.payload", 1000);
+    }
+
+    static LongStream bufferSeeds() {
+        return Seeds.of("ZeroesTest.buffers", 20);
+    }
+
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("payloadSeeds")
+    void aZeroPayloadIsZeroAndOneNonZeroByteAnywhereIsNot(long seed) {
+        Gen gen = Gen.of(seed);
+        int length = gen.between(0, 300);
+        int lead = gen.between(0, 20);
+        int trail = gen.between(0, 20);
+        int at = gen.between(0, 299);
+        boolean direct = gen.bool();
         int capacity = lead + length + trail;
         ByteBuffer buf = direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
         for (int i = 0; i < capacity; i++) {
@@ -37,8 +49,10 @@ class ZeroesTest {
         assertThat(buf.limit()).isEqualTo(lead + length);
     }
 
-    @Property(tries = 20)
-    void zeroBuffersAreZeroAndIndependent(@ForAll @IntRange(min = 1, max = 4 << 20) int length) {
+    @ParameterizedTest(name = Seeds.NAME)
+    @MethodSource("bufferSeeds")
+    void zeroBuffersAreZeroAndIndependent(long seed) {
+        int length = Gen.of(seed).between(1, 4 << 20);
         ByteBuffer a = Zeroes.buffer(length);
         ByteBuffer b = Zeroes.buffer(length);
         a.position(a.limit());
