@@ -10,6 +10,7 @@ import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
@@ -44,7 +45,7 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.diskExecutor()));
+                            file.gate(), file.storage()));
                 }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -56,13 +57,14 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
             Supplier<HandoverListener> attempt, Supplier<RequestGate> gate) {
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            gate.get(), file.diskExecutor()));
+                            gate.get(), file.storage()));
                 }, tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

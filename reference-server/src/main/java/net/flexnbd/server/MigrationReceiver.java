@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.HandshakeStyle;
 import org.slf4j.Logger;
@@ -135,13 +136,16 @@ final class MigrationReceiver {
         /** The link's gate: requests wait until the file is zeroed for this attempt. */
         RequestGate gate() {
             if (gate == null) {
-                gate = RequestGate.heldUntilFirstRequest(() -> file.diskExecutor().execute(() -> {
-                    if (startFresh()) {
-                        gate.resume();
-                    } else {
-                        channel.close();
-                    }
-                }));
+                // Zeroing is a store call: it runs on the storage executor, never on the event loop.
+                gate = RequestGate.heldUntilFirstRequest(() -> file.storage()
+                        .submit(StorageExecutor.Kind.WRITE, this::startFresh)
+                        .whenComplete((zeroed, failure) -> {
+                            if (failure == null && zeroed) {
+                                gate.resume();
+                            } else {
+                                channel.close();
+                            }
+                        }));
             }
             return gate;
         }

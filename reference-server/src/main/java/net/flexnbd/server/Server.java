@@ -6,10 +6,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,11 +16,13 @@ import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.SourceHandover;
+import net.flexnbd.storage.BlockStore;
+import net.flexnbd.storage.EventLoopGuardStore;
 import net.flexnbd.storage.FileBlockStore;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +45,7 @@ public final class Server implements AutoCloseable {
     private final AccessPolicy access;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final ExecutorService disk;
-    /** Taking control and its bind retries: work that waits for the boss loop must not run on an event loop. */
-    private final ScheduledExecutorService controlTasks;
+    private final StorageExecutor storage;
     private final MirrorController mirror;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -58,14 +56,13 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, FileBlockStore store, Acl acl) {
+    private Server(ServerSettings settings, BlockStore store, Acl acl) {
         this.settings = settings;
         this.access = new AccessPolicy(acl);
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
-        this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
-        this.controlTasks = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("nbd-control", true));
-        this.file = new ServedFile(settings.file(), store, disk);
+        this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
+        this.file = new ServedFile(settings.file(), store, storage);
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), new HandingOver());
@@ -89,7 +86,7 @@ public final class Server implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, store, acl);
+        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl);
         try {
             server.open();
         } catch (StartupException e) {
@@ -102,13 +99,13 @@ public final class Server implements AutoCloseable {
     private void open() throws StartupException {
         try {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
-                clients = bindClients(settings.bind());
+                clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
                         this::takeControl,
                         this::failFatally);
-                migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline());
+                migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline()));
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
@@ -128,7 +125,16 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private NbdListener bindClients(InetSocketAddress address) throws Exception {
+    /** Start-up only, on the thread that starts the server: waits for the bind. */
+    private static NbdListener awaitBound(CompletableFuture<NbdListener> bound) throws Exception {
+        try {
+            return bound.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
         return NbdListener.bind(address, boss, workers, access, ConnectionPipelines.clients(file, settings.handshake(),
@@ -136,29 +142,28 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * DISCONNECT after ENTRUST arrived (on an event loop): in control from now on, serving once
-     * the bind below succeeds; the bind and its retries run off the event loops. Completes once
-     * the first bind has been tried (BindRetry makes it before start returns).
+     * DISCONNECT after ENTRUST arrived: in control from now on ({@code has_control}), serving
+     * once the bind succeeds. Runs on the link's event loop, so nothing here waits: closing the
+     * migration listener (when the serving address needs it), the bind and its retries are
+     * chained futures. The returned future completes once the first bind has been tried (bound,
+     * or retrying): the sender's confirmation waits for it, so that clients it then lets go of
+     * find the new server bound.
      */
     private CompletableFuture<Void> takeControl() {
-        CompletableFuture<Void> tried = new CompletableFuture<>();
-        controlTasks.execute(() -> {
-            try {
-                bindServingAddress();
-            } finally {
-                tried.complete(null);
-            }
-        });
-        return tried;
-    }
-
-    private void bindServingAddress() {
+        CompletableFuture<Void> firstTry = new CompletableFuture<>();
         InetSocketAddress servingAddress = settings.servingAddress();
-        closeMigrationListener(servingAddress);
-        new BindRetry(controlTasks, 1000).start(servingAddress, () -> bindClients(servingAddress))
+        releaseMigrationListener(servingAddress)
+                .thenCompose(free -> new BindRetry(workers.next(), 1000).start(servingAddress, () -> {
+                    CompletableFuture<NbdListener> attempt = bindClients(servingAddress);
+                    attempt.whenComplete((bound, failure) -> firstTry.complete(null));
+                    return attempt;
+                }))
                 .whenComplete((bound, failure) -> {
+                    firstTry.complete(null);
                     if (failure != null) {
-                        log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        log.error("cannot serve on {}: {}", describe(servingAddress), cause.getMessage());
                         finish(EXIT_FATAL);
                         return;
                     }
@@ -169,25 +174,26 @@ public final class Server implements AutoCloseable {
                         bound.close();
                     }
                 });
+        return firstTry;
     }
 
     /**
      * The migration listener stays open for a while to answer a sender that lost the reply to
-     * its DISCONNECT and asks again; at once when clients are to be served on its address
-     * (the serving listener answers that sender then).
+     * its DISCONNECT and asks again; it closes at once when clients are to be served on its
+     * address (the serving listener answers that sender then).
      */
-    private void closeMigrationListener(InetSocketAddress servingAddress) {
+    private CompletableFuture<Void> releaseMigrationListener(InetSocketAddress servingAddress) {
         NbdListener listener = migrationListener;
         if (listener == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (sameEndpoint(listener.localAddress(), servingAddress)) {
-            listener.close();
-            return;
+            return listener.closeAsync();
         }
         MigrationTuning tuning = settings.migration();
         Duration window = tuning.linkTimeout().multipliedBy(2).plus(tuning.retryDelay());
-        controlTasks.schedule(listener::close, window.toMillis(), TimeUnit.MILLISECONDS);
+        workers.next().schedule(listener::closeAsync, window.toMillis(), TimeUnit.MILLISECONDS);
+        return CompletableFuture.completedFuture(null);
     }
 
     private static boolean sameEndpoint(InetSocketAddress bound, InetSocketAddress wanted) {
@@ -211,7 +217,14 @@ public final class Server implements AutoCloseable {
             controlState.handingOver();
             NbdListener listener = clients;
             if (listener != null) {
-                listener.close();
+                // On the migration thread: the port must be free before DISCONNECT goes out.
+                try {
+                    listener.closeAsync().get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    log.warn("closing the listening socket before DISCONNECT: {}", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -336,8 +349,7 @@ public final class Server implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        disk.shutdown();
-        controlTasks.shutdownNow();
+        storage.close();
         try {
             file.store().close();
         } catch (IOException e) {

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.junit.jupiter.api.Test;
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class MigrationLinkHandlerTest {
     private final Listener listener = new Listener();
     private final QueuedExecutor disk = new QueuedExecutor();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new MigrationLinkHandler(listener, disk));
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new MigrationLinkHandler(listener, new StorageExecutor(disk)));
 
     @Test
     void dataRequestsPassOnToTheDispatcher() {
@@ -148,7 +148,7 @@ class MigrationLinkHandlerTest {
     void aLinkThatResumesAnEntrustedCopyHandsOverOnDisconnectAlone() {
         listener.resumes = true;
         listener.confirmation = CompletableFuture.completedFuture(null);
-        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, disk));
+        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, new StorageExecutor(disk)));
 
         resumed.writeInbound(Request.of(0, CMD_DISC, 9, 0, 0));
         resumed.runPendingTasks();
@@ -159,7 +159,7 @@ class MigrationLinkHandlerTest {
     @Test
     void aLinkThatResumesAnEntrustedCopyTakesNothingButDisconnect() {
         listener.resumes = true;
-        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, disk));
+        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, new StorageExecutor(disk)));
         resumed.writeInbound(Request.of(0, CMD_FLUSH, 9, 0, 0));
         assertThat(resumed.isActive()).isFalse();
         assertThat(resumed.<Object>readInbound()).isNull();
@@ -201,22 +201,6 @@ class MigrationLinkHandlerTest {
         @Override
         public void localFailure(String what) {
             calls.add("localFailure");
-        }
-    }
-
-    /** Runs tasks when the test says so, standing for the disk threads. */
-    static final class QueuedExecutor implements Executor {
-        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            while (!tasks.isEmpty()) {
-                tasks.poll().run();
-            }
         }
     }
 }

@@ -86,6 +86,12 @@ public class HandoverSteps {
         assertThat(status.get("handover")).as("the source's handover stage").isIn("committed", "finishing");
     }
 
+    @Then("the destination is in control but lets no client in yet")
+    public void theDestinationIsInControlButNotServing() {
+        assertThat(servers.status(Role.DESTINATION)).containsEntry("has_control", "true")
+                .containsEntry("clients_allowed", "false");
+    }
+
     private static boolean inControl(ServerHandle server) {
         try {
             return "true".equals(server.status().get("has_control"));

@@ -12,16 +12,17 @@ import net.flexnbd.protocol.Nbd;
 /**
  * The client's half of the handshake over blocking streams. It recognises either hello:
  * old-style needs no answer; new-style gets NBD_OPT_GO for the default (empty) export name,
- * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO.
+ * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO. Public for the
+ * proxy, which negotiates with its upstream on a blocking socket before handing it to Netty.
  */
-final class ClientHandshake {
+public final class ClientHandshake {
     private ClientHandshake() {}
 
     /**
      * What the server said about the export, and, when a handover token was offered, what it
      * holds for that token (empty: it knows no tokens).
      */
-    record Negotiated(long exportSize, int transmissionFlags, Optional<HandoverState> handover) {
+    public record Negotiated(long exportSize, int transmissionFlags, Optional<HandoverState> handover) {
         Negotiated(long exportSize, int transmissionFlags) {
             this(exportSize, transmissionFlags, Optional.empty());
         }
@@ -34,7 +35,7 @@ final class ClientHandshake {
     /** Longest option reply accepted; the spec caps strings at 4096 bytes and info items are small. */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
 
-    static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
+    public static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
         return negotiate(in, out, OptionalLong.empty());
     }
 
@@ -43,7 +44,7 @@ final class ClientHandshake {
      * server is first asked what it holds for it ({@link Nbd#OPT_FLEXNBD_HANDOVER}). An old-style
      * server cannot be asked: it counts as knowing no tokens.
      */
-    static Negotiated negotiate(DataInputStream in, DataOutputStream out, OptionalLong handoverToken)
+    public static Negotiated negotiate(DataInputStream in, DataOutputStream out, OptionalLong handoverToken)
             throws IOException {
         long passwd = in.readLong();
         if (passwd != Nbd.INIT_PASSWD) {
