@@ -71,7 +71,22 @@ class MirrorCancelTest {
         ServedFile file = new ServedFile(source, new ReadHeldStore(fileStore), storage);
         MigrationTuning tuning = MigrationTuning.DEFAULTS.withLinkTimeout(WAIT).withRetryDelay(Duration.ofMillis(100));
         AtomicBoolean handedOver = new AtomicBoolean();
-        MirrorController mirror = new MirrorController(file, tuning, action -> handedOver.set(true));
+        MirrorController mirror = new MirrorController(file, tuning, new SourceHandover() {
+            @Override
+            public void releaseAddress() {
+                handedOver.set(true);
+            }
+
+            @Override
+            public void dropClients() {
+                handedOver.set(true);
+            }
+
+            @Override
+            public void completed(MirrorRequest.AfterHandover action) {
+                handedOver.set(true);
+            }
+        });
         destination = Server.start(new ServerSettings(ServerSettings.Mode.LISTEN,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, Optional.empty(), List.of(),
                 false, false, ServerSettings.DEFAULT_REQUEST_TIMEOUT, HandshakeStyle.NEWSTYLE, Optional.empty()));
