@@ -143,6 +143,7 @@ final class MirrorJob {
     private void releaseAfterAttempt() {
         closeLink();
         file.stopObservingWrites();
+        file.writePacer().limit(0);
         boolean handOverDone;
         synchronized (commitLock) {
             handOverDone = committed;
@@ -188,24 +189,33 @@ final class MirrorJob {
         file.observeWrites(dirty::markDirty);
         LinkSender sender = newSender(connected);
 
+        AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
         int pass = 1;
         progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
+        converge.passStarted(dataBytes(store));
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
+        converge.passEnded(pass, dirty.dirtyBytes());
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-        while (pass < tuning.maxPasses() && dirty.dirtyBytes() > tuning.convergedBytes()) {
+        while (pass < tuning.maxPasses() && !converge.converged(dirty.dirtyBytes())) {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
+            converge.passStarted(dirty.dirtyBytes());
             sendDirty(dirty, sender);
+            converge.passEnded(pass, dirty.dirtyBytes());
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
         }
 
+        boolean converged = converge.converged(dirty.dirtyBytes());
         pass++;
         progress.passStarted(pass, dirty::dirtyBytes);
+        long finalStarted = System.nanoTime();
         awaitClientsPaused();
-        log.debug("clients paused; the final pass sends {} dirty bytes", dirty.dirtyBytes());
+        converge.release(); // writes now wait at the paused gate
+        logFinalPass(converge, pass, converged, dirty.dirtyBytes());
         sendDirty(dirty, sender);
-        log.info("final pass sent; handing over to {}", request.destination());
+        log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
+                request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
 
         connected.entrust(linkToken);
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
@@ -237,6 +247,26 @@ final class MirrorJob {
             token = TOKENS.nextLong();
         } while (token == 0);
         return token;
+    }
+
+    /** Bytes in the store's data extents: what pass 1 sends. */
+    private static long dataBytes(BlockStore store) throws IOException {
+        long[] total = {0};
+        store.forEachDataExtent(0, store.size(), (offset, length) -> total[0] += length);
+        return total[0];
+    }
+
+    /** The final pass's size, its expected length and its bound, in one line. */
+    private static void logFinalPass(AutoConverge converge, int pass, boolean converged, long dirtyBytes) {
+        long expected = converge.expectedMillis(dirtyBytes);
+        long bound = AutoConverge.FINAL_PASS_BOUND.toMillis();
+        if (converged) {
+            log.info("dirty passes converged: final pass {} sends {} bytes, about {} ms at {} bytes/s (bound {} ms)",
+                    pass, dirtyBytes, expected, converge.linkSpeed(), bound);
+        } else {
+            log.warn("dirty passes did not converge in {} passes: final pass sends {} bytes, about {} ms at {} bytes/s"
+                    + " (over the bound of {} ms)", pass - 1, dirtyBytes, expected, converge.linkSpeed(), bound);
+        }
     }
 
     private void sendDirty(DirtyMap dirty, LinkSender sender) throws IOException, InterruptedException {

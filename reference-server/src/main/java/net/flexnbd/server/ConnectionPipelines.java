@@ -15,15 +15,17 @@ import net.flexnbd.storage.EagerWriteback;
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
  * then, once it is over, the transmission handlers behind the codec: for an ordinary client
- * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
- * migration link the {@link MigrationLinkHandler} and the dispatcher.
+ * the {@link Killswitch} (when configured), {@link WritePacing} and the
+ * {@link RequestDispatcher}; for the migration link the {@link MigrationLinkHandler} and the
+ * dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
-     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
-     * refused and requests passing the served file's gate.
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
+     * structured replies and base:allocation, then ENTRUST refused and requests passing the
+     * served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
         return clients(file, style, killswitch, HandoverTokens.NONE);
@@ -40,12 +42,15 @@ final class ConnectionPipelines {
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
-                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.storage()));
+                    pipeline.addLast(new WritePacing(file.writePacer()));
+                    RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
+                            file.options().readOnly());
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                            negotiation.structuredReplies()));
                 }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
@@ -60,7 +65,7 @@ final class ConnectionPipelines {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,

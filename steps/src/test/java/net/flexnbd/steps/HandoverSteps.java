@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.flexnbd.fixtures.server.MirrorAction;
 import net.flexnbd.fixtures.server.ServerHandle;
+import net.flexnbd.fixtures.server.ServerStatus;
 import net.flexnbd.steps.world.Eventually;
 import net.flexnbd.steps.world.Migration;
 import net.flexnbd.steps.world.Role;
@@ -72,24 +73,28 @@ public class HandoverSteps {
     @Then("the destination holds an entrusted copy and waits for its sender")
     public void theDestinationHoldsAnEntrustedCopy() {
         Eventually.await("the destination to report its entrusted copy", Waits.EVENT,
-                () -> "entrusted".equals(servers.status(Role.DESTINATION).get("handover")),
+                () -> servers.status(Role.DESTINATION).handover().equals(Optional.of("entrusted")),
                 () -> servers.status(Role.DESTINATION).toString());
-        assertThat(servers.status(Role.DESTINATION)).containsEntry("has_control", "false")
-                .containsEntry("clients_allowed", "false");
+        ServerStatus status = servers.status(Role.DESTINATION);
+        assertThat(status.inControl()).as("has_control in %s", status).isFalse();
+        assertThat(status.clientsAllowed()).as("clients_allowed in %s", status).isFalse();
     }
 
     @Then("the source is finishing the handover, not in control")
     public void theSourceIsFinishingTheHandover() {
-        Map<String, String> status = servers.status(Role.SOURCE);
-        assertThat(status).containsEntry("has_control", "false").containsEntry("clients_allowed", "false")
-                .containsEntry("is_mirroring", "true");
-        assertThat(status.get("handover")).as("the source's handover stage").isIn("committed", "finishing");
+        ServerStatus status = servers.status(Role.SOURCE);
+        assertThat(status.inControl()).as("has_control in %s", status).isFalse();
+        assertThat(status.clientsAllowed()).as("clients_allowed in %s", status).isFalse();
+        assertThat(status.mirroring()).as("is_mirroring in %s", status).isTrue();
+        assertThat(status.handover()).as("the source's handover stage in %s", status).isPresent();
+        assertThat(status.handover().get()).as("the source's handover stage").isIn("committed", "finishing");
     }
 
     @Then("the destination is in control but lets no client in yet")
     public void theDestinationIsInControlButNotServing() {
-        assertThat(servers.status(Role.DESTINATION)).containsEntry("has_control", "true")
-                .containsEntry("clients_allowed", "false");
+        ServerStatus status = servers.status(Role.DESTINATION);
+        assertThat(status.inControl()).as("has_control in %s", status).isTrue();
+        assertThat(status.clientsAllowed()).as("clients_allowed in %s", status).isFalse();
     }
 
     private static boolean inControl(ServerHandle server) {
