@@ -4,13 +4,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import net.flexnbd.migration.MirrorRequest.AfterHandover;
+import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
@@ -28,13 +29,14 @@ import org.slf4j.LoggerFactory;
 final class MirrorJob {
     private static final Logger log = LoggerFactory.getLogger(MirrorJob.class);
     private static final int DIRTY_BLOCK = 4096;
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ServedFile file;
     private final MirrorRequest request;
     private final MigrationTuning tuning;
     private final RateLimiter limiter;
     private final MigrationProgress progress;
-    private final Consumer<AfterHandover> handedOver;
+    private final SourceHandover handedOver;
     private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
@@ -42,8 +44,9 @@ final class MirrorJob {
     private boolean committed;
     private volatile boolean cancelled;
     private volatile BlockingNbdClient link;
+    private volatile CommittedHandover handover;
 
-    MirrorJob(ServedFile file, MirrorRequest request, MigrationTuning tuning, Consumer<AfterHandover> handedOver) {
+    MirrorJob(ServedFile file, MirrorRequest request, MigrationTuning tuning, SourceHandover handedOver) {
         this.file = file;
         this.request = request;
         this.tuning = tuning;
@@ -70,6 +73,12 @@ final class MirrorJob {
 
     MigrationProgress progress() {
         return progress;
+    }
+
+    /** Where a committed handover stands ({@code committed}, {@code finishing}); empty before ENTRUST's reply. */
+    Optional<String> handoverStage() {
+        CommittedHandover committedHandover = handover;
+        return committedHandover == null ? Optional.empty() : Optional.of(committedHandover.stage().word);
     }
 
     /**
@@ -155,8 +164,10 @@ final class MirrorJob {
 
     private void attempt() throws IOException, InterruptedException {
         BlockStore store = file.store();
+        // Each attempt names itself: a failed one re-admits client writes, so its copy must never be finished later.
+        long token = newToken();
         BlockingNbdClient connected = BlockingNbdClient.connect(request.destination(), request.bind(),
-                tuning.linkTimeout());
+                tuning.linkTimeout(), OptionalLong.of(token));
         link = connected;
         if (cancelled) {
             throw new InterruptedException("mirror cancelled");
@@ -164,6 +175,11 @@ final class MirrorJob {
         if (connected.exportSize() != store.size()) {
             throw new SizeMismatch(connected.exportSize(), store.size());
         }
+        Optional<HandoverState> held = connected.handover();
+        if (held.isPresent() && held.get() != HandoverState.FRESH) {
+            throw new MigrationFailure("the destination claims to hold " + held.get() + " for a new token");
+        }
+        long linkToken = held.isPresent() ? token : 0;
         if (started.complete(MirrorOutcome.done("Mirror started"))) {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
@@ -171,7 +187,7 @@ final class MirrorJob {
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
         file.observeWrites(dirty::markDirty);
-        LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+        LinkSender sender = newSender(connected);
 
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
         int pass = 1;
@@ -203,14 +219,36 @@ final class MirrorJob {
         log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
                 request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
 
-        connected.entrust();
+        connected.entrust(linkToken);
+        CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
+                this::copyAll);
         synchronized (commitLock) {
             if (cancelled) {
                 throw new InterruptedException("mirror cancelled");
             }
             committed = true;
         }
-        commitHandover(connected);
+        handover = committedHandover;
+        committedHandover.complete(connected, linkToken);
+    }
+
+    private LinkSender newSender(BlockingNbdClient connected) {
+        return new LinkSender(file.store(), connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+    }
+
+    /** A whole first pass over a new link, for a destination that lost the entrusted copy. */
+    private void copyAll(BlockingNbdClient connected) throws IOException, InterruptedException {
+        LinkSender sender = newSender(connected);
+        file.store().forEachDataExtent(0, file.store().size(), sender::send);
+        sender.drain();
+    }
+
+    private static long newToken() {
+        long token;
+        do {
+            token = TOKENS.nextLong();
+        } while (token == 0);
+        return token;
     }
 
     /** The final pass's size, its expected length and its bound, in one line. */
@@ -241,25 +279,6 @@ final class MirrorJob {
         } catch (ExecutionException e) {
             throw new MigrationFailure("waiting for client requests failed: " + e.getCause());
         }
-    }
-
-    /** After the ENTRUST reply: the destination holds everything; let go of it. */
-    private void commitHandover(BlockingNbdClient connected) {
-        if (request.action() == AfterHandover.UNLINK) {
-            try {
-                Files.deleteIfExists(file.path());
-                log.info("unlinked {}", file.path());
-            } catch (IOException e) {
-                log.error("cannot unlink {}: {}", file.path(), e.toString());
-            }
-        }
-        try {
-            connected.disconnect();
-        } catch (IOException e) {
-            log.error("sending DISCONNECT to {} failed: {}", request.destination(), e.toString());
-        }
-        log.info("migration to {} complete after {} attempt(s)", request.destination(), progress.attempts());
-        handedOver.accept(request.action());
     }
 
     private void closeLink() {

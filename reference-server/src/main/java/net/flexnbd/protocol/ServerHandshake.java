@@ -59,20 +59,37 @@ public final class ServerHandshake extends ByteToMessageDecoder {
      * {@code enterTransmission} is told which of them the client took.
      */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission) {
-        this(export, style, enterTransmission, true);
+        this(export, style, enterTransmission, true, HandoverTokens.NONE);
     }
 
     /** A handshake for a server that only sends simple replies: structured replies are not offered. */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
-        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false);
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false,
+                HandoverTokens.NONE);
+    }
+
+    /**
+     * A simple-reply handshake that also answers {@link Nbd#OPT_FLEXNBD_HANDOVER} through
+     * {@code handoverTokens} (the migration link, and a server that took a handover).
+     */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false, handoverTokens);
+    }
+
+    /** Structured replies offered, and the handover option answered through {@code handoverTokens}. */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(export, style, enterTransmission, true, handoverTokens);
     }
 
     private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
-            boolean offerStructuredReplies) {
+            boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
-        this.options = new OptionResponder(export, offerStructuredReplies);
+        this.options = new OptionResponder(export, offerStructuredReplies,
+                Objects.requireNonNull(handoverTokens, "handoverTokens"));
     }
 
     @Override
@@ -198,6 +215,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             }
         }
     }
+
 
     private void replyError(ChannelHandlerContext ctx, int errorType, String message) {
         ByteBuf reply = ctx.alloc().buffer();
