@@ -206,17 +206,19 @@ final class MirrorJob {
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
         int pass = 1;
         progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
-        converge.passStarted(dataBytes(store));
+        converge.passStarted();
+        long sentBefore = progress.bytesSent();
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
-        converge.passEnded(pass, dirty.dirtyBytes());
+        converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
         while (pass < tuning.maxPasses() && !converge.converged(dirty.dirtyBytes())) {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
-            converge.passStarted(dirty.dirtyBytes());
+            converge.passStarted();
+            sentBefore = progress.bytesSent();
             sendDirty(dirty, sender);
-            converge.passEnded(pass, dirty.dirtyBytes());
+            converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
         }
 
@@ -262,13 +264,6 @@ final class MirrorJob {
             token = TOKENS.nextLong();
         } while (token == 0);
         return token;
-    }
-
-    /** Bytes in the store's data extents: what pass 1 sends. */
-    private static long dataBytes(BlockStore store) throws IOException {
-        long[] total = {0};
-        store.forEachDataExtent(0, store.size(), (offset, length) -> total[0] += length);
-        return total[0];
     }
 
     /** The final pass's size, its expected length and its bound, in one line. */
