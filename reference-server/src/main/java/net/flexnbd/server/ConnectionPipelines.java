@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.limits.ConnectionLimits;
+import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.limits.PayloadBudgetHandler;
+import net.flexnbd.limits.ReceiveDeadline;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 
@@ -18,9 +22,13 @@ final class ConnectionPipelines {
 
     /**
      * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
-     * refused and requests passing the served file's gate.
+     * refused and requests passing the served file's gate. Behind the transmission codec
+     * (which the handshake puts in its own place) their WRITE payloads draw on the shared
+     * {@code budget} ({@link PayloadBudgetHandler}) and each request must arrive whole within
+     * the receive deadline ({@link ReceiveDeadline}).
      */
-    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
+            ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
@@ -31,6 +39,8 @@ final class ConnectionPipelines {
                             new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
                             file.diskExecutor(), killswitch, null));
                 }))
+                .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
+                .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 

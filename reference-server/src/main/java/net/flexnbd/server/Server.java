@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
+import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.storage.FileBlockStore;
@@ -42,6 +44,8 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService disk;
     private final MirrorController mirror;
+    private final PayloadBudget payloadBudget;
+    private final ServedFileLock lock;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean inControl;
@@ -51,8 +55,10 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, FileBlockStore store, Acl acl) {
+    private Server(ServerSettings settings, FileBlockStore store, Acl acl, ServedFileLock lock) {
         this.settings = settings;
+        this.lock = lock;
+        this.payloadBudget = new PayloadBudget(settings.limits().maxPayloadMemory());
         this.access = new AccessPolicy(acl);
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -74,13 +80,22 @@ public final class Server implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        ServedFileLock lock;
+        try {
+            lock = ServedFileLock.acquire(settings.file());
+        } catch (ServedFileLock.HeldElsewhereException e) {
+            throw new StartupException("cannot serve " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StartupException("cannot lock " + settings.file() + ": " + e.getMessage(), e);
+        }
         FileBlockStore store;
         try {
             store = FileBlockStore.open(settings.file());
         } catch (IOException e) {
+            closeQuietly(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, store, acl);
+        Server server = new Server(settings, store, acl, lock);
         try {
             server.open();
         } catch (StartupException e) {
@@ -98,7 +113,8 @@ public final class Server implements AutoCloseable {
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl,
                         this::failFatally);
-                migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline());
+                migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
+                        receiver.pipeline());
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
@@ -120,8 +136,8 @@ public final class Server implements AutoCloseable {
 
     private NbdListener bindClients(InetSocketAddress address) throws Exception {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
-        return NbdListener.bind(address, boss, workers, access,
-                ConnectionPipelines.clients(file, settings.handshake(), killswitch));
+        return NbdListener.bind(address, boss, workers, access, settings.limits(),
+                ConnectionPipelines.clients(file, settings.handshake(), killswitch, settings.limits(), payloadBudget));
     }
 
     /** DISCONNECT after ENTRUST arrived: stop listening for senders and serve. */
@@ -129,6 +145,12 @@ public final class Server implements AutoCloseable {
         NbdListener listener = migrationListener;
         if (listener != null) {
             listener.close();
+        }
+        if (settings.exitAfterMigration()) {
+            // ENTRUST made the data durable before it was acknowledged: nothing is left to flush.
+            log.info("migration of {} received; exiting instead of serving it", settings.file());
+            finish(0);
+            return;
         }
         InetSocketAddress servingAddress = settings.servingAddress();
         // Retries run on a worker loop: binding waits for the boss loop, which must not be the waiting thread.
@@ -275,6 +297,15 @@ public final class Server implements AutoCloseable {
             file.store().close();
         } catch (IOException e) {
             log.warn("closing {} failed: {}", settings.file(), e.toString());
+        }
+        closeQuietly(lock);
+    }
+
+    private static void closeQuietly(ServedFileLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("releasing the lock on the served file failed: {}", e.toString());
         }
     }
 

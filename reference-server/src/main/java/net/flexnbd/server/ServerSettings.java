@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
 
 /**
@@ -21,6 +22,9 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param handshake         which hello to send clients
  * @param rebind            for {@code listen}: where to serve once control arrives (default: {@code bind})
  * @param migration         timeouts and pacing of migrations, sent and received
+ * @param limits            what hostile clients and dead peers may cost (memory, time, connections)
+ * @param exitAfterMigration for {@code listen}: exit 0 once the migration has arrived instead of
+ *                          serving it (the original flexnbd's {@code listen})
  */
 public record ServerSettings(
         Mode mode,
@@ -33,7 +37,9 @@ public record ServerSettings(
         Duration requestTimeout,
         HandshakeStyle handshake,
         Optional<InetSocketAddress> rebind,
-        MigrationTuning migration) {
+        MigrationTuning migration,
+        ConnectionLimits limits,
+        boolean exitAfterMigration) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -47,6 +53,14 @@ public record ServerSettings(
         }
     }
 
+    /** Settings with the default limits, serving after a migration arrives. */
+    public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
+            List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
+            HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration) {
+        this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
+                handshake, rebind, migration, ConnectionLimits.DEFAULTS, false);
+    }
+
     /** Settings with the default migration tuning. */
     public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
             List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
@@ -57,7 +71,17 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning);
+                requestTimeout, handshake, rebind, tuning, limits, exitAfterMigration);
+    }
+
+    public ServerSettings withLimits(ConnectionLimits newLimits) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, newLimits, exitAfterMigration);
+    }
+
+    public ServerSettings withExitAfterMigration(boolean exit) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, limits, exit);
     }
 
     /** Where clients are served once this server is in control. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.limits.ReadPause;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.protocol.RequestDecoder;
@@ -272,7 +273,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ReadPause.set(ctx.channel(), ReadPause.Reason.REPLY_BACKLOG, !ctx.channel().isWritable());
         runDeferredReads();
         ctx.fireChannelWritabilityChanged();
     }

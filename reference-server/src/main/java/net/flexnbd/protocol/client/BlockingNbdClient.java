@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Reply;
 
@@ -58,13 +59,20 @@ public final class BlockingNbdClient implements Closeable {
     }
 
     /**
-     * Connects, with TCP_NODELAY and keep-alive, and negotiates (old-style or new-style).
+     * Connects, with TCP_NODELAY and flexnbd's keep-alive ({@link KeepAlive#DEFAULTS}), and
+     * negotiates (old-style or new-style).
      *
      * @param bindAddress local address to connect from, if any
      * @param timeout     limit on connecting and on every later wait for the server
      */
     public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
                                            Duration timeout) throws IOException {
+        return connect(server, bindAddress, timeout, KeepAlive.DEFAULTS);
+    }
+
+    /** As {@link #connect(InetSocketAddress, Optional, Duration)}, with these keep-alive settings. */
+    public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
+                                           Duration timeout, KeepAlive keepAlive) throws IOException {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(bindAddress, "bindAddress");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -74,7 +82,7 @@ public final class BlockingNbdClient implements Closeable {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
+            keepAlive.applyTo(socket);
             socket.setSoTimeout(millis);
             if (bindAddress.isPresent()) {
                 socket.bind(new InetSocketAddress(bindAddress.get(), 0));
