@@ -10,7 +10,11 @@ public final class ControlCodes {
 
     /** The command did what was asked. */
     public static final int OK = 0;
-    /** The command was understood but failed (or its handler threw). */
+    /**
+     * The command was understood but could not be done: a missing or malformed argument, a
+     * state that does not allow it (mirroring a file this server does not control), or a
+     * handler that threw. The one name for code 1.
+     */
     public static final int FAILED = 1;
     /**
      * The request itself was wrong: unknown command, missing or malformed arguments, a line

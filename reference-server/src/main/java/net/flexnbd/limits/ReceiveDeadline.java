@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.protocol.PartialRequest;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.protocol.RequestDecoder;
 import org.slf4j.Logger;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * and did not arrive whole within the limit, with one log line. A connection idle between
  * requests is left alone, and so is one whose payload waits for the server's memory
  * ({@link RequestDecoder#awaitingMemory()}): that wait is not the client's doing. It sits
- * behind the request decoder, which it asks whether a request is half there.
+ * behind the request decoder and starts its clock at the decoder's {@link PartialRequest}
+ * event (which it passes on); a decoded {@link Request} stops it.
  */
 public final class ReceiveDeadline extends ChannelInboundHandlerAdapter {
     /** The name it has in the pipeline. */
@@ -42,11 +44,11 @@ public final class ReceiveDeadline extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (expiry == null && decoder(ctx) instanceof RequestDecoder decoder && decoder.holdsPartialRequest()) {
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == PartialRequest.INSTANCE && expiry == null) {
             arm(ctx);
         }
-        ctx.fireChannelReadComplete();
+        ctx.fireUserEventTriggered(evt);
     }
 
     private void arm(ChannelHandlerContext ctx) {
@@ -55,19 +57,12 @@ public final class ReceiveDeadline extends ChannelInboundHandlerAdapter {
 
     private void expired(ChannelHandlerContext ctx) {
         expiry = null;
-        if (!(decoder(ctx) instanceof RequestDecoder decoder) || !decoder.holdsPartialRequest()) {
-            return;
-        }
-        if (decoder.awaitingMemory()) {
+        if (ctx.pipeline().get(RequestDecoder.NAME) instanceof RequestDecoder decoder && decoder.awaitingMemory()) {
             arm(ctx); // the client may send the rest once we read again: a fresh limit from then
             return;
         }
         log.info("{}: a request did not arrive whole within {} ms; closing", ctx.channel().remoteAddress(), limit.toMillis());
         ctx.close();
-    }
-
-    private static Object decoder(ChannelHandlerContext ctx) {
-        return ctx.pipeline().get(RequestDecoder.NAME);
     }
 
     private void disarm() {

@@ -2,8 +2,8 @@ package net.flexnbd.migration;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
-import net.flexnbd.server.StatusReport;
 
 /**
  * What {@code status} tells about a running migration: attempts, the current pass, bytes
@@ -54,16 +54,11 @@ final class MigrationProgress {
         return bytesSent.get() - sentBeforeAttempt;
     }
 
-    void describe(StatusReport report, long speedLimit) {
+    MigrationStatus snapshot(long speedLimit) {
         long elapsedNanos = Math.max(1, nanoClock.getAsLong() - startedNanos);
         long speed = (long) (bytesSent.get() * 1e9 / elapsedNanos);
         long left = Math.max(0, bytesLeft.getAsLong());
-        report.put("migration_speed", speed)
-                .put("migration_duration", elapsedNanos / 1_000_000_000L)
-                .put("migration_seconds_left", speed > 0 ? left / speed : 0)
-                .put("migration_bytes_left", left)
-                .put("migration_speed_limit", speedLimit > 0 ? Long.toString(speedLimit) : "unlimited")
-                .put("migration_pass", pass.get())
-                .put("migration_attempts", attempts.get());
+        return new MigrationStatus(speed, elapsedNanos / 1_000_000_000L, speed > 0 ? left / speed : 0, left,
+                speedLimit > 0 ? OptionalLong.of(speedLimit) : OptionalLong.empty(), pass.get(), attempts.get());
     }
 }

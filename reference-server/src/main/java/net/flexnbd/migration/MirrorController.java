@@ -1,11 +1,12 @@
 package net.flexnbd.migration;
 
+import static net.flexnbd.migration.MirrorOutcome.Reason.*;
+
+import java.util.Optional;
 import java.util.function.Consumer;
-import net.flexnbd.control.ControlResponse;
+import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
-import net.flexnbd.server.MigrationTuning;
-import net.flexnbd.server.ServedFile;
-import net.flexnbd.server.StatusReport;
 
 /**
  * The source side of migrations for one server: starts a {@code mirror}, stops it on
@@ -28,17 +29,17 @@ public final class MirrorController {
     }
 
     /** Starts a migration; answers once the first connection succeeded or failed. */
-    public ControlResponse start(MirrorRequest request) {
+    public MirrorOutcome start(MirrorRequest request) {
         MirrorJob started;
         synchronized (this) {
             if (stopped) {
-                return ControlResponse.error(MirrorErrors.SHUTTING_DOWN, "server is shutting down");
+                return MirrorOutcome.refused(SHUTTING_DOWN, "server is shutting down");
             }
             if (job != null && job.isRunning()) {
-                return ControlResponse.error(MirrorErrors.ALREADY_MIRRORING, "already mirroring");
+                return MirrorOutcome.refused(ALREADY_MIRRORING, "already mirroring");
             }
             if (file.store().size() < MIN_MIRROR_SIZE) {
-                return ControlResponse.error(MirrorErrors.TOO_SMALL, "cannot mirror a file smaller than "
+                return MirrorOutcome.refused(TOO_SMALL, "cannot mirror a file smaller than "
                         + MIN_MIRROR_SIZE + " bytes (this one has " + file.store().size() + ")");
             }
             job = new MirrorJob(file, request, tuning, handedOver);
@@ -48,40 +49,43 @@ public final class MirrorController {
     }
 
     /** {@code break}: stops the running migration; clients carry on. */
-    public ControlResponse breakMirror() {
+    public MirrorOutcome breakMirror() {
         MirrorJob running = current();
         if (running == null) {
-            return ControlResponse.error(MirrorErrors.NOT_MIRRORING, "not mirroring");
+            return MirrorOutcome.refused(NOT_MIRRORING, "not mirroring");
         }
         if (!running.cancel()) {
-            return ControlResponse.error(MirrorErrors.TOO_LATE, "the handover is already under way");
+            return MirrorOutcome.refused(TOO_LATE, "the handover is already under way");
         }
-        return ControlResponse.ok("Mirror stopped");
+        return MirrorOutcome.done("Mirror stopped");
     }
 
-    /** {@code mirror_max_bps}: changes the running migration's cap (0: no cap). */
-    public ControlResponse setMaxBytesPerSecond(long cap) {
+    /**
+     * {@code mirror_max_bps}: changes the running migration's cap (0: no cap).
+     *
+     * @throws IllegalArgumentException when the cap is negative
+     */
+    public MirrorOutcome setMaxBytesPerSecond(long cap) {
         if (cap < 0) {
-            return ControlResponse.error(MirrorErrors.BAD_ARGUMENTS, "bandwidth cap (" + cap + ") must not be negative");
+            throw new IllegalArgumentException("bandwidth cap (" + cap + ") must not be negative");
         }
         MirrorJob running = current();
         if (running == null) {
-            return ControlResponse.error(MirrorErrors.NOT_MIRRORING, "not mirroring");
+            return MirrorOutcome.refused(NOT_MIRRORING, "not mirroring");
         }
         running.limiter().setBytesPerSecond(cap);
-        return ControlResponse.ok("Mirror speed limit set to " + (cap == 0 ? "unlimited" : cap + " bytes/s"));
+        return MirrorOutcome.done("Mirror speed limit set to " + (cap == 0 ? "unlimited" : cap + " bytes/s"));
     }
 
     public boolean isMirroring() {
         return current() != null;
     }
 
-    /** Adds the migration fields to {@code status} while mirroring. */
-    public void describe(StatusReport report) {
+    /** The running migration's progress; empty while not mirroring. */
+    public Optional<MigrationStatus> status() {
         MirrorJob running = current();
-        if (running != null) {
-            running.progress().describe(report, running.limiter().bytesPerSecond());
-        }
+        return running == null ? Optional.empty()
+                : Optional.of(running.progress().snapshot(running.limiter().bytesPerSecond()));
     }
 
     /** Shutdown: stops any migration that has not committed its handover; no new ones start. */

@@ -10,11 +10,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import net.flexnbd.control.ControlResponse;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.protocol.client.BlockingNbdClient;
-import net.flexnbd.server.MigrationTuning;
-import net.flexnbd.server.ServedFile;
+import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.storage.BlockStore;
 import net.flexnbd.storage.DirtyMap;
 import org.slf4j.Logger;
@@ -36,7 +35,7 @@ final class MirrorJob {
     private final RateLimiter limiter;
     private final MigrationProgress progress;
     private final Consumer<AfterHandover> handedOver;
-    private final CompletableFuture<ControlResponse> started = new CompletableFuture<>();
+    private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
     private final Object commitLock = new Object();
@@ -56,7 +55,7 @@ final class MirrorJob {
     }
 
     /** Starts the job and waits for the outcome of the first connection. */
-    ControlResponse start() {
+    MirrorOutcome start() {
         thread.start();
         return started.join();
     }
@@ -98,7 +97,7 @@ final class MirrorJob {
     }
 
     private void run() {
-        ControlResponse firstConnectFailure = null;
+        MirrorOutcome firstConnectFailure = null;
         try {
             while (!cancelled) {
                 progress.attemptStarted(file.store().size());
@@ -127,7 +126,7 @@ final class MirrorJob {
         } finally {
             ended.complete(null);
             started.complete(firstConnectFailure != null ? firstConnectFailure
-                    : ControlResponse.error(MirrorErrors.STOPPED, "mirror stopped"));
+                    : MirrorOutcome.refused(MirrorOutcome.Reason.STOPPED, "mirror stopped"));
         }
     }
 
@@ -164,7 +163,7 @@ final class MirrorJob {
         if (connected.exportSize() != store.size()) {
             throw new SizeMismatch(connected.exportSize(), store.size());
         }
-        if (started.complete(ControlResponse.ok("Mirror started"))) {
+        if (started.complete(MirrorOutcome.done("Mirror started"))) {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
             log.info("migration attempt {} to {} connected", progress.attempts(), request.destination());

@@ -16,6 +16,8 @@ import java.util.List;
  * the cookie is whatever stood in the bad header's cookie field), then fires a
  * {@link ProtocolException} and closes the channel; nothing after it is decoded.
  *
+ * A read that ends halfway through a request fires {@link PartialRequest#INSTANCE}.
+ *
  * <p>Before gathering a payload the decoder asks the channel's {@link PayloadAllowance}, if
  * it has one, for the memory: while the answer is no it stops reading the connection.
  */
@@ -79,13 +81,20 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (holdsPartialRequest()) {
+            ctx.fireUserEventTriggered(PartialRequest.INSTANCE);
+        }
+        super.channelReadComplete(ctx);
+    }
+
     /**
      * True while part of a request has arrived and the rest has not: a header cut short, a
-     * WRITE's payload still coming, or an oversized payload still being skipped. For the
-     * killswitch, which must also catch a client that stops halfway through a request.
-     * Call on the channel's event loop.
+     * WRITE's payload still coming (or waiting for memory), or an oversized payload still
+     * being skipped.
      */
-    public boolean holdsPartialRequest() {
+    boolean holdsPartialRequest() {
         return switch (state) {
             case HEADER -> actualReadableBytes() > 0;
             case AWAIT_MEMORY, PAYLOAD, DISCARD -> true;
@@ -155,7 +164,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         // Decode what the last reads left in the cumulation; the allowance resumes reading.
         try {
             channelRead(ctx, Unpooled.EMPTY_BUFFER);
-            ctx.fireChannelReadComplete();
+            channelReadComplete(ctx);
         } catch (Exception e) {
             ctx.fireExceptionCaught(e);
         }

@@ -2,54 +2,38 @@ package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.EncoderException;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import java.util.List;
 
 /**
  * Writes {@link Request}s on the client side (the migration sender, tests): a 28-byte header
  * buffer, then a WRITE's payload as a buffer of its own, never copied. A payload whose size
  * does not match the request (a WRITE's length, or any payload on another command) is refused.
  */
-public final class RequestEncoder extends ChannelOutboundHandlerAdapter {
+public final class RequestEncoder extends MessageToMessageEncoder<Request> {
     /** The name a client gives this handler in the pipeline. */
     public static final String NAME = "nbd-request-encoder";
 
-    private ChannelPromise headerPromise;
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        headerPromise = new VoidChannelPromise(ctx.channel(), false);
+    public RequestEncoder() {
+        super(Request.class);
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (!(msg instanceof Request request)) {
-            ctx.write(msg, promise);
-            return;
-        }
-        ByteBuf payload = request.payload();
+    protected void encode(ChannelHandlerContext ctx, Request request, List<Object> out) {
         String problem = problemWith(request);
         if (problem != null) {
-            payload.release();
-            promise.setFailure(new EncoderException(problem));
-            return;
+            throw new EncoderException(problem);
         }
-        ByteBuf header;
-        try {
-            header = ctx.alloc().ioBuffer(Nbd.REQUEST_HEADER_LENGTH);
-        } catch (RuntimeException | Error e) {
-            payload.release();
-            throw e;
-        }
+        ByteBuf header = ctx.alloc().ioBuffer(Nbd.REQUEST_HEADER_LENGTH);
         header.writeInt(Nbd.REQUEST_MAGIC)
                 .writeShort(request.flags())
                 .writeShort(request.type())
                 .writeLong(request.cookie())
                 .writeLong(request.offset())
                 .writeInt((int) request.length());
-        TwoPartWrite.write(ctx, header, payload, headerPromise, promise);
+        out.add(header);
+        EncodedPayload.addPayload(request.payload(), out);
     }
 
     /** Why {@code request} cannot be put on the wire, or null when it can. */

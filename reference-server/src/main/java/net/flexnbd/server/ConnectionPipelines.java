@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.limits.PayloadBudget;
 import net.flexnbd.limits.PayloadBudgetHandler;
@@ -14,8 +16,9 @@ import net.flexnbd.protocol.ServerHandshake;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
- * then, once it is over, the transmission handler, for an ordinary client or for the
- * migration link.
+ * then, once it is over, the transmission handlers behind the codec: for an ordinary client
+ * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
+ * migration link the {@link MigrationLinkHandler} and the dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
@@ -30,14 +33,15 @@ final class ConnectionPipelines {
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
             ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), false), file.executor(), file.gate(),
-                            file.diskExecutor(), killswitch, null));
+                    killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            file.gate(), file.diskExecutor()));
                 }))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
                 .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
@@ -50,12 +54,13 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
             Supplier<HandoverListener> attempt) {
+        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new TransmissionHandler(
-                            new RequestValidator(file.store().size(), true), file.executor(), new RequestGate(),
-                            file.diskExecutor(), Optional.empty(), attempt.get()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
+                            new RequestGate(), file.diskExecutor()));
                 }))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

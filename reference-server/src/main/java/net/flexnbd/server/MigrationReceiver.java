@@ -5,9 +5,9 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,28 +24,34 @@ final class MigrationReceiver {
     private final ServedFile file;
     private final HandshakeStyle style;
     private final Duration idleTimeout;
+    private final ControlState control;
     private final Runnable takeControl;
-    private final java.util.function.Consumer<String> fatal;
+    private final Consumer<String> fatal;
     private final AtomicReference<Attempt> current = new AtomicReference<>();
-    private final AtomicBoolean controlTaken = new AtomicBoolean();
     private int attemptsSeen;
 
-    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, Runnable takeControl,
-            java.util.function.Consumer<String> fatal) {
-        this.fatal = fatal;
+    /**
+     * @param takeControl run once, when DISCONNECT follows a successful ENTRUST, after
+     *                    {@code control} has moved to {@link ControlState.Phase#TAKING}
+     */
+    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, ControlState control,
+            Runnable takeControl, Consumer<String> fatal) {
         this.file = file;
         this.style = style;
         this.idleTimeout = idleTimeout;
+        this.control = control;
         this.takeControl = takeControl;
+        this.fatal = fatal;
     }
 
     /** Fills the pipeline of each connection accepted on the migration listener. */
     Consumer<SocketChannel> pipeline() {
         return channel -> {
             Attempt attempt = new Attempt(channel);
-            if (controlTaken.get() || !current.compareAndSet(null, attempt)) {
+            boolean waiting = control.phase() == ControlState.Phase.WAITING;
+            if (!waiting || !current.compareAndSet(null, attempt)) {
                 log.warn("refusing migration sender {}: {}", channel.remoteAddress(),
-                        controlTaken.get() ? "control already taken" : "another sender is connected");
+                        waiting ? "another sender is connected" : "control already taken");
                 channel.close();
                 return;
             }
@@ -58,14 +64,6 @@ final class MigrationReceiver {
             channel.pipeline().addLast(new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
             ConnectionPipelines.migrationLink(file, style, () -> attempt).accept(channel);
         };
-    }
-
-    boolean hasControl() {
-        return controlTaken.get();
-    }
-
-    boolean senderConnected() {
-        return current.get() != null;
     }
 
     /**
@@ -101,7 +99,7 @@ final class MigrationReceiver {
 
         @Override
         public void disconnectedAfterEntrust() {
-            if (controlTaken.compareAndSet(false, true)) {
+            if (control.startTaking()) {
                 log.info("DISCONNECT after ENTRUST: migration complete, taking control");
                 takeControl.run();
             }

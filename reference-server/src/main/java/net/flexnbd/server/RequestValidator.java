@@ -7,15 +7,15 @@ import net.flexnbd.protocol.Request;
 /**
  * Decides whether a transmission request may run, and with which errno it is refused:
  * unknown commands and flags, oversized lengths and ranges past the end of the export.
+ * ENTRUST is refused here: on the migration link the {@link MigrationLinkHandler} takes it
+ * before it reaches the dispatcher.
  */
 final class RequestValidator {
 
     private final long exportSize;
-    private final boolean entrustAllowed;
 
-    RequestValidator(long exportSize, boolean entrustAllowed) {
+    RequestValidator(long exportSize) {
         this.exportSize = exportSize;
-        this.entrustAllowed = entrustAllowed;
     }
 
     /** Zero when the request may run, otherwise the errno to answer with. */
@@ -24,7 +24,6 @@ final class RequestValidator {
             case CMD_READ, CMD_FLUSH, CMD_DISC -> 0;
             case CMD_WRITE, CMD_TRIM -> CMD_FLAG_FUA;
             case CMD_WRITE_ZEROES -> CMD_FLAG_FUA | CMD_FLAG_NO_HOLE;
-            case CMD_ENTRUST -> entrustAllowed ? 0 : -1;
             default -> -1;
         };
         if (allowedFlags < 0 || (request.flags() & ~allowedFlags) != 0) {

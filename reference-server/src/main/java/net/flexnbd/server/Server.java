@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
+import net.flexnbd.control.StatusReport;
+import net.flexnbd.export.ServedFile;
 import net.flexnbd.limits.PayloadBudget;
 import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.migration.MirrorController;
@@ -48,7 +50,7 @@ public final class Server implements AutoCloseable {
     private final ServedFileLock lock;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicBoolean inControl;
+    private final ControlState controlState;
     private volatile NbdListener clients;
     private volatile NbdListener migrationListener;
     private volatile MigrationReceiver receiver;
@@ -64,7 +66,8 @@ public final class Server implements AutoCloseable {
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
         this.file = new ServedFile(settings.file(), store, disk);
-        this.inControl = new AtomicBoolean(settings.mode() == ServerSettings.Mode.SERVE);
+        this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
+                ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), this::handedOver);
     }
 
@@ -111,7 +114,8 @@ public final class Server implements AutoCloseable {
                 clients = bindClients(settings.bind());
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
-                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), this::takeControl,
+                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
+                        this::takeControl,
                         this::failFatally);
                 migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
                         receiver.pipeline());
@@ -162,7 +166,7 @@ public final class Server implements AutoCloseable {
                         return;
                     }
                     clients = bound;
-                    inControl.set(true);
+                    controlState.taken();
                     log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
                     if (stopping.get()) {
                         bound.close();
@@ -184,7 +188,7 @@ public final class Server implements AutoCloseable {
      * unless told to stay up.
      */
     private void handedOver(MirrorRequest.AfterHandover action) {
-        inControl.set(false);
+        controlState.handedOver();
         closeListeners();
         file.gate().close();
         access.disconnectAll();
@@ -194,7 +198,7 @@ public final class Server implements AutoCloseable {
     }
 
     public boolean hasControl() {
-        return inControl.get();
+        return controlState.hasControl();
     }
 
     /** The address clients are served on, once bound. */
@@ -217,7 +221,7 @@ public final class Server implements AutoCloseable {
                 .put("clients_allowed", hasControl() && !stopping.get() && file.gate().isOpen())
                 .put("num_clients", access.connectedClients())
                 .put("has_control", hasControl());
-        mirror.describe(report);
+        mirror.status().ifPresent(migration -> MirrorAnswers.describe(migration, report));
         return report;
     }
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.acl.IpLiteral;
+import net.flexnbd.control.ControlCodes;
 import net.flexnbd.control.ControlCommands;
 import net.flexnbd.control.ControlHandler;
 import net.flexnbd.control.ControlResponse;
@@ -25,8 +26,6 @@ import net.flexnbd.migration.MirrorRequest.AfterHandover;
  * off before the cap: a fourth argument that is a plain number is the cap.
  */
 final class ServerControl implements ControlHandler {
-    static final int BAD_ARGUMENTS = 1;
-
     private final Server server;
     private final MirrorController mirror;
     private final AccessPolicy access;
@@ -43,7 +42,7 @@ final class ServerControl implements ControlHandler {
                 "status", (command, arguments) -> ControlResponse.ok(server.status().toLine()),
                 "acl", (command, arguments) -> acl(arguments),
                 "mirror", (command, arguments) -> mirror(arguments),
-                "break", (command, arguments) -> mirror.breakMirror(),
+                "break", (command, arguments) -> MirrorAnswers.of(mirror.breakMirror()),
                 "mirror_max_bps", (command, arguments) -> maxBps(arguments)));
     }
 
@@ -57,18 +56,18 @@ final class ServerControl implements ControlHandler {
             access.replace(Acl.parse(entries, defaultDeny));
             return ControlResponse.ok("ACL set to " + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies"));
         } catch (IllegalArgumentException e) {
-            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+            return ControlResponse.error(ControlCodes.FAILED, e.getMessage());
         }
     }
 
     private ControlResponse mirror(List<String> arguments) {
         if (!server.hasControl()) {
-            return ControlResponse.error(BAD_ARGUMENTS, "cannot mirror: this server is not in control of its file");
+            return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server is not in control of its file");
         }
         try {
-            return mirror.start(parseMirror(arguments));
+            return MirrorAnswers.of(mirror.start(parseMirror(arguments)));
         } catch (IllegalArgumentException e) {
-            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+            return ControlResponse.error(ControlCodes.FAILED, e.getMessage());
         }
     }
 
@@ -100,12 +99,12 @@ final class ServerControl implements ControlHandler {
 
     private ControlResponse maxBps(List<String> arguments) {
         if (arguments.size() != 1) {
-            return ControlResponse.error(BAD_ARGUMENTS, "mirror_max_bps needs exactly one argument, the cap in bytes per second");
+            return ControlResponse.error(ControlCodes.FAILED, "mirror_max_bps needs exactly one argument, the cap in bytes per second");
         }
         try {
-            return mirror.setMaxBytesPerSecond(parseBytesPerSecond(arguments.get(0)));
+            return MirrorAnswers.of(mirror.setMaxBytesPerSecond(parseBytesPerSecond(arguments.get(0))));
         } catch (IllegalArgumentException e) {
-            return ControlResponse.error(BAD_ARGUMENTS, e.getMessage());
+            return ControlResponse.error(ControlCodes.FAILED, e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
 

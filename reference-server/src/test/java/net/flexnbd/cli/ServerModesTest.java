@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.HandshakeStyle;
-import net.flexnbd.server.MigrationTuning;
+import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.junit.jupiter.api.BeforeEach;

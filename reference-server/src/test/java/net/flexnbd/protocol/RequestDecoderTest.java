@@ -229,4 +229,29 @@ class RequestDecoderTest {
         }
         return requests;
     }
+
+    @Test
+    void aReadThatEndsHalfwayThroughARequestSignalsIt() {
+        List<Object> events = new ArrayList<>();
+        EmbeddedChannel watched = new EmbeddedChannel(new RequestDecoder(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                events.add(evt);
+            }
+        });
+        ByteBuf write = Wire.write(7, 0, new byte[100]);
+
+        watched.writeInbound(Wire.requestHeader(0, Nbd.CMD_FLUSH, 1, 0, 0));
+        assertThat(events).as("a whole request").isEmpty();
+        watched.writeInbound(write.readRetainedSlice(10));
+        assertThat(events).as("a header cut short").containsExactly(PartialRequest.INSTANCE);
+        watched.writeInbound(write.readRetainedSlice(40));
+        assertThat(events).as("the payload still coming").hasSize(2);
+        watched.writeInbound(write.readRetainedSlice(write.readableBytes()));
+        assertThat(events).as("the write arrived whole").hasSize(2);
+        write.release();
+        watched.<Request>readInbound().release();
+        watched.<Request>readInbound().release();
+        assertThat(watched.finish()).isFalse();
+    }
 }

@@ -1,6 +1,5 @@
 package net.flexnbd.server;
 
-import static net.flexnbd.protocol.Nbd.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import net.flexnbd.protocol.Request;
@@ -9,8 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RequestValidatorTest {
     private static final long SIZE = 1 << 20;
-    private final RequestValidator clients = new RequestValidator(SIZE, false);
-    private final RequestValidator migrationLink = new RequestValidator(SIZE, true);
+    private final RequestValidator clients = new RequestValidator(SIZE);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -38,11 +36,5 @@ class RequestValidatorTest {
     })
     void decidesTheErrno(String description, int type, int flags, long offset, long length, int errno) {
         assertThat(clients.check(Request.of(flags, type, 1, offset, length))).as(description).isEqualTo(errno);
-    }
-
-    @ParameterizedTest
-    @CsvSource({"0, 0", "1, 22"})
-    void entrustIsAcceptedOnlyOnTheMigrationLinkAndWithoutFlags(int flags, int errno) {
-        assertThat(migrationLink.check(Request.of(flags, CMD_ENTRUST, 1, 0, 0))).isEqualTo(errno);
     }
 }

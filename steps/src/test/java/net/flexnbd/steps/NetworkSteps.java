@@ -2,16 +2,20 @@ package net.flexnbd.steps;
 
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.When;
-import java.io.IOException;
 import java.time.Duration;
+import net.flexnbd.fixtures.faultproxy.FaultBuilder;
+import net.flexnbd.fixtures.faultproxy.Step;
 import net.flexnbd.fixtures.toxiproxy.Direction;
 import net.flexnbd.fixtures.toxiproxy.Fault;
+import net.flexnbd.steps.world.LinkFault;
 import net.flexnbd.steps.world.Migration;
 import net.flexnbd.steps.world.Network;
+import net.flexnbd.steps.world.Waits;
 
 /**
- * Network faults: the migration link through Toxiproxy, the faults put on it, and healing
- * it. Every link and fault is removed after the scenario, also after a failed one.
+ * Network faults: the migration link through Toxiproxy and the byte-level faults put on it,
+ * faults at a named protocol step (the fault proxy), and healing it. Every link and fault is
+ * removed after the scenario, also after a failed one.
  */
 public class NetworkSteps {
     private final Network network;
@@ -38,10 +42,45 @@ public class NetworkSteps {
         network.slow(latency, bytesPerSecond);
     }
 
-    /** Measures the source's bytes through its ENTRUST first (see Migration#bytesThroughEntrust). */
+    /** Every migration connection, until healed: the fault proxy cuts it once its ENTRUST reached the destination. */
     @Given("the migration link cuts the connection right after the source's ENTRUST")
-    public void theMigrationLinkCutsRightAfterTheEntrust() throws IOException {
-        network.cutAfter(migration.bytesThroughEntrust());
+    public void theMigrationLinkCutsRightAfterTheEntrust() {
+        network.strikeAt(migration.destinationAddress(), Step.AFTER_ENTRUST, false, FaultBuilder::cut);
+    }
+
+    /** Every migration connection that reaches the step, until healed. */
+    @Given("the migration link is {linkFault} {protocolStep}")
+    public void theMigrationLinkIsFaultedAt(LinkFault fault, Step step) {
+        network.strikeAt(migration.destinationAddress(), step, false, fault::place);
+    }
+
+    /** Only the first migration connection that reaches the step; later attempts pass. */
+    @Given("the migration link is {linkFault} once, {protocolStep}")
+    public void theMigrationLinkIsFaultedOnceAt(LinkFault fault, Step step) {
+        network.strikeAt(migration.destinationAddress(), step, true, fault::place);
+    }
+
+    @Given("the migration link is delayed by {duration} {protocolStep}")
+    public void theMigrationLinkIsDelayedAt(Duration delay, Step step) {
+        network.strikeAt(migration.destinationAddress(), step, false, at -> at.delay(delay));
+    }
+
+    /** The source's later messages (a DISCONNECT) are swallowed; its close still reaches the destination. */
+    @Given("the migration link drops everything the source sends {protocolStep}")
+    public void theMigrationLinkDropsWhatTheSourceSendsAt(Step step) {
+        network.strikeAt(migration.destinationAddress(), step, false, FaultBuilder::dropClientToServer);
+    }
+
+    /** Waits until the fault placed last at a protocol step has struck a connection. */
+    @When("the migration link's fault has struck")
+    public void theFaultHasStruck() {
+        network.lastProtocolFault().awaitStruck(Waits.EVENT);
+    }
+
+    /** Lets a held link go on with what it kept back; the fault stays for later connections. */
+    @When("the held migration link is released")
+    public void theHeldMigrationLinkIsReleased() {
+        network.lastProtocolFault().release();
     }
 
     @When("the migration link is healed")

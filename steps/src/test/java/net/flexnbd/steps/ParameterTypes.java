@@ -2,14 +2,17 @@ package net.flexnbd.steps;
 
 import io.cucumber.java.ParameterType;
 import java.time.Duration;
+import net.flexnbd.fixtures.faultproxy.Step;
 import net.flexnbd.fixtures.nbd.Errno;
 import net.flexnbd.fixtures.peers.DestinationFault;
 import net.flexnbd.fixtures.peers.FakeSource;
 import net.flexnbd.fixtures.peers.SourceStep;
 import net.flexnbd.fixtures.toxiproxy.Direction;
 import net.flexnbd.fixtures.toxiproxy.Fault;
+import net.flexnbd.steps.world.LinkFault;
 import net.flexnbd.steps.world.MalformedRequest;
 import net.flexnbd.steps.world.MirrorFailure;
+import net.flexnbd.steps.world.ProtocolStepWords;
 import net.flexnbd.steps.world.Quantities;
 import net.flexnbd.steps.world.RequestKind;
 import net.flexnbd.steps.world.Role;
@@ -115,6 +118,18 @@ public class ParameterTypes {
     @ParameterType(MALFORMED)
     public MalformedRequest malformedRequest(String phrase) {
         return MalformedRequest.parse(phrase);
+    }
+
+    /** A named point of the NBD conversation on the migration link (the fault proxy's steps). */
+    @ParameterType(ProtocolStepWords.REGEX)
+    public Step protocolStep(String phrase) {
+        return ProtocolStepWords.parse(phrase);
+    }
+
+    /** What the fault proxy does to the migration link at its step. */
+    @ParameterType(LinkFault.REGEX)
+    public LinkFault linkFault(String word) {
+        return LinkFault.parse(word);
     }
 
     /** An IPv4 literal. */

@@ -8,10 +8,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import net.flexnbd.fixtures.faultproxy.Step;
 import net.flexnbd.fixtures.peers.DestinationFault;
 import net.flexnbd.fixtures.peers.SourceStep;
 import net.flexnbd.fixtures.toxiproxy.Fault;
+import net.flexnbd.steps.world.LinkFault;
 import net.flexnbd.steps.world.MirrorFailure;
+import net.flexnbd.steps.world.ProtocolStepWords;
 import net.flexnbd.steps.world.Quantities;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +88,30 @@ class ParameterTypesTest {
     void errnoNamesAreTheirValues() {
         assertThat(types.errno("EINVAL")).isEqualTo(22);
         assertThat(types.errno("ESHUTDOWN")).isEqualTo(108);
+    }
+
+    @Test
+    void everyFaultProxyStepHasAPhraseThatParsesBack() {
+        List<Step> steps = List.of(Step.AFTER_HELLO, Step.AFTER_HANDSHAKE, Step.afterWriteHeader(1), Step.midWrite(2),
+                Step.afterWrite(3), Step.afterWrite(11), Step.afterWrite(22), Step.BEFORE_ENTRUST, Step.AFTER_ENTRUST,
+                Step.BEFORE_ENTRUST_REPLY, Step.AFTER_ENTRUST_REPLY, Step.BEFORE_DISCONNECT, Step.AFTER_DISCONNECT);
+        assertThat(steps.stream().map(Step::kind).distinct()).containsExactlyInAnyOrder(Step.Kind.values());
+        for (Step step : steps) {
+            String phrase = ProtocolStepWords.phrase(step);
+            assertThat(matches(ProtocolStepWords.REGEX, phrase)).as(phrase).isTrue();
+            assertThat(types.protocolStep(phrase)).as(phrase).isEqualTo(step);
+        }
+        assertThat(ProtocolStepWords.phrase(Step.afterWrite(11))).isEqualTo("after the 11th WRITE");
+        assertThat(ProtocolStepWords.phrase(Step.midWrite(2))).isEqualTo("in the middle of the 2nd WRITE");
+        assertThatThrownBy(() -> types.protocolStep("in the middle of the 2nd WRITE's header"))
+                .hasMessageContaining("no protocol step");
+        assertThatThrownBy(() -> types.protocolStep("after the 0th WRITE")).hasMessageContaining("1 or more");
+    }
+
+    @Test
+    void linkFaultsAreTheWordsOfTheFeatures() {
+        assertThat(alternatives(LinkFault.REGEX)).containsExactlyInAnyOrderElementsOf(
+                Arrays.stream(LinkFault.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private static boolean matches(String regex, String text) {

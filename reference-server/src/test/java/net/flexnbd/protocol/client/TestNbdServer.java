@@ -94,13 +94,8 @@ final class TestNbdServer implements AutoCloseable {
                 ctx.close();
                 return;
             }
-            Reply reply;
-            try {
-                reply = answer(request);
-            } finally {
-                request.payload().release();
-            }
-            held.add(reply);
+            // The request holds its payload: SimpleChannelInboundHandler releases it after this.
+            held.add(answer(request));
             if (held.size() >= reverseBatch) {
                 Collections.reverse(held);
                 held.forEach(ctx::write);

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import net.flexnbd.fixtures.peers.DestinationFault;
 import net.flexnbd.fixtures.peers.FakeDestination;
 import net.flexnbd.fixtures.server.ControlReply;
 import net.flexnbd.fixtures.server.ControlSocketClient;
@@ -54,7 +53,7 @@ public final class Migration {
 
     /** Where the source connects to reach the destination: through the link if the scenario made one. */
     public InetSocketAddress target() {
-        return network.migrationLink().map(link -> link.listenAddress()).orElseGet(this::destinationAddress);
+        return network.entry(destinationAddress());
     }
 
     private ControlSocketClient sourceControl() {
@@ -235,21 +234,6 @@ public final class Migration {
     public void awaitSenderGone() {
         Eventually.await("the destination to let the sender go", Waits.EVENT,
                 () -> "0".equals(servers.status(Role.DESTINATION).get("num_clients")), this::describe);
-    }
-
-    /**
-     * How many bytes the source sends up to and including its ENTRUST, measured by migrating
-     * it once to a fake destination that refuses the ENTRUST and then stopping it. The same
-     * source sends the same bytes again as long as no client writes meanwhile.
-     */
-    public long bytesThroughEntrust() throws IOException {
-        try (FakeDestination probe = FakeDestination.start(DestinationFault.REFUSES_ENTRUST.script(disks.disk().size()))) {
-            start(MirrorRequest.to(probe.address()));
-            probe.awaitEntrust(Waits.MIGRATION);
-            stop();
-            return probe.bytesReceivedThroughEntrust().orElseThrow(
-                    () -> new AssertionError("the probe saw an ENTRUST but did not count the bytes before it"));
-        }
     }
 
     /** Runs {@code flexnbd mirror} to the target with the source's socket, leaving out {@code omitted} (and its value). */

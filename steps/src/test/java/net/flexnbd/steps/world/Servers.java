@@ -18,7 +18,7 @@ import net.flexnbd.fixtures.server.InProcessServer;
 import net.flexnbd.fixtures.server.ServerHandle;
 import net.flexnbd.fixtures.server.ServerProcess;
 import net.flexnbd.fixtures.server.ServerSpec;
-import net.flexnbd.server.MigrationTuning;
+import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 

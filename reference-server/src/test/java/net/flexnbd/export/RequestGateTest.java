@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

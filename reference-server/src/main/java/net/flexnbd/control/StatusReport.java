@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.control;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

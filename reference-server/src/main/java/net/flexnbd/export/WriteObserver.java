@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.export;
 
 /**
  * Told of every range a client changed, after the change reached the store and before the

@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.export;
 
 import static net.flexnbd.protocol.Nbd.*;
 
@@ -13,7 +13,7 @@ import net.flexnbd.storage.BlockStore;
  */
 public final class ServedFile {
     /** Transmission flags advertised for every export. */
-    static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_SEND_FLUSH | TFLAG_SEND_FUA
+    private static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_SEND_FLUSH | TFLAG_SEND_FUA
             | TFLAG_SEND_TRIM | TFLAG_SEND_WRITE_ZEROES | TFLAG_CAN_MULTI_CONN;
 
     private final java.nio.file.Path path;
@@ -21,13 +21,11 @@ public final class ServedFile {
     private final RequestGate gate = new RequestGate();
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
     private final ExecutorService diskExecutor;
-    private final RequestExecutor executor;
 
-    ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
+    public ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
         this.path = path;
         this.store = store;
         this.diskExecutor = diskExecutor;
-        this.executor = new RequestExecutor(store, observer::get);
     }
 
     public java.nio.file.Path path() {
@@ -51,15 +49,18 @@ public final class ServedFile {
         observer.set(WriteObserver.NONE);
     }
 
-    ExecutorService diskExecutor() {
+    /** The observer installed now ({@link WriteObserver#NONE} when no migration runs). */
+    public WriteObserver writeObserver() {
+        return observer.get();
+    }
+
+    /** The threads that run the requests that may block on the disk. */
+    public ExecutorService diskExecutor() {
         return diskExecutor;
     }
 
-    RequestExecutor executor() {
-        return executor;
-    }
-
-    ExportDescription export() {
+    /** What the handshake advertises. */
+    public ExportDescription export() {
         return new ExportDescription("", store.size(), TRANSMISSION_FLAGS);
     }
 }

@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.export;
 
 import java.time.Duration;
 

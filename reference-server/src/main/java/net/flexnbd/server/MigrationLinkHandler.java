@@ -1,0 +1,135 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handover on a migration link, ahead of the dispatcher: answers ENTRUST once the
+ * {@link HandoverListener} has made the received data durable, tells it of DISCONNECT after
+ * ENTRUST (this server takes control), of a link lost before that (the attempt is thrown
+ * away), and of a sender's write that failed locally. Anything but DISC after ENTRUST drops
+ * the link. Every other request passes on to the dispatcher.
+ *
+ * <p>DISC passes on only once ENTRUST has been answered, so that the dispatcher, which
+ * closes once every earlier request is answered, does not close before that reply.
+ */
+final class MigrationLinkHandler extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(MigrationLinkHandler.class);
+
+    private final HandoverListener handover;
+    private final Executor diskExecutor;
+
+    // Event loop only.
+    private boolean entrusted;
+    private boolean disconnected;
+    private boolean handedOver;
+    /** Replies of this handler's own (to ENTRUST) not yet sent. */
+    private int ownReplies;
+    /** A DISC waiting for {@link #ownReplies} to reach zero. */
+    private Request heldDisconnect;
+
+    MigrationLinkHandler(HandoverListener handover, Executor diskExecutor) {
+        this.handover = handover;
+        this.diskExecutor = diskExecutor;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Request request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (disconnected) {
+            // Nothing may follow DISC; drop it quietly.
+            request.release();
+            return;
+        }
+        if (entrusted && request.type() != CMD_DISC) {
+            request.release();
+            log.warn("{} after ENTRUST on the migration link; dropping the link",
+                    RequestExecutor.commandName(request.type()));
+            ctx.close();
+            return;
+        }
+        switch (request.type()) {
+            case CMD_ENTRUST -> entrust(ctx, request);
+            case CMD_DISC -> disconnect(ctx, request);
+            default -> ctx.fireChannelRead(request);
+        }
+    }
+
+    /** The data must be durable here before the sender may let go of it. */
+    private void entrust(ChannelHandlerContext ctx, Request request) {
+        ownReplies++;
+        if (request.flags() != 0) {
+            request.release();
+            reply(ctx, Reply.error(request.cookie(), EINVAL));
+            return;
+        }
+        entrusted = true;
+        diskExecutor.execute(() -> {
+            Reply answer;
+            try {
+                handover.entrusted();
+                answer = Reply.ok(request.cookie());
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot accept ENTRUST: {}", e.toString());
+                answer = Reply.error(request.cookie(), EIO);
+            }
+            Reply reply = answer;
+            ctx.executor().execute(() -> reply(ctx, reply));
+        });
+    }
+
+    private void reply(ChannelHandlerContext ctx, Reply reply) {
+        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+            ownReplies--;
+            if (ownReplies == 0 && heldDisconnect != null) {
+                Request disconnect = heldDisconnect;
+                heldDisconnect = null;
+                ctx.fireChannelRead(disconnect);
+            }
+        });
+    }
+
+    private void disconnect(ChannelHandlerContext ctx, Request request) {
+        disconnected = true;
+        if (entrusted) {
+            handedOver = true;
+            handover.disconnectedAfterEntrust();
+        }
+        if (ownReplies > 0) {
+            heldDisconnect = request;
+        } else {
+            ctx.fireChannelRead(request);
+        }
+    }
+
+    /** Replies from the dispatcher: EIO means a write from the sender failed on this disk. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof Reply reply && reply.error() == EIO) {
+            handover.localFailure("a write from the migration sender failed locally");
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!handedOver) {
+            handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
+                    : "link lost before the handover");
+        }
+        ctx.fireChannelInactive();
+    }
+}

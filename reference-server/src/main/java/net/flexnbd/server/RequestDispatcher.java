@@ -1,0 +1,182 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import net.flexnbd.limits.ReadPause;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a connection in transmission: checks each request, passes it through
+ * the gate, runs it (on the event loop when it cannot block, on the disk executor otherwise)
+ * and answers, possibly out of order. DISC closes once every earlier request is answered.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final RequestValidator validator;
+    private final RequestExecutor executor;
+    private final RequestGate gate;
+    private final Executor diskExecutor;
+
+    private ChannelHandlerContext ctx;
+    /** Requests received and not yet answered; event loop only. */
+    private int pending;
+    private boolean disconnectRequested;
+    /** Reads held back while the client is not taking its replies; event loop only. */
+    private final ArrayDeque<Request> deferredReads = new ArrayDeque<>();
+
+    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, Executor diskExecutor) {
+        this.validator = validator;
+        this.executor = executor;
+        this.gate = gate;
+        this.diskExecutor = diskExecutor;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Request request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (disconnectRequested) {
+            // Nothing may follow DISC; drop it quietly.
+            request.release();
+            return;
+        }
+        int errno = validator.check(request);
+        if (errno != 0) {
+            request.release();
+            log.debug("refusing {} offset={} length={} flags={}: errno {}",
+                    RequestExecutor.commandName(request.type()), request.offset(),
+                    request.length(), request.flags(), errno);
+            pending++;
+            reply(Reply.error(request.cookie(), errno), false);
+            return;
+        }
+        if (request.type() == CMD_DISC) {
+            disconnectRequested = true;
+            closeIfIdle();
+        } else {
+            admit(request);
+        }
+    }
+
+    private void admit(Request request) {
+        pending++;
+        gate.submit(new RequestGate.Ticket() {
+            @Override
+            public void admitted() {
+                run(request);
+            }
+
+            @Override
+            public void refused() {
+                request.release();
+                onEventLoop(() -> reply(Reply.error(request.cookie(), ESHUTDOWN), false));
+            }
+        });
+    }
+
+    private void run(Request request) {
+        if (RequestExecutor.mayBlock(request)) {
+            diskExecutor.execute(() -> {
+                Reply reply = executor.execute(request, ctx.alloc());
+                onEventLoop(() -> reply(reply, true));
+            });
+        } else {
+            onEventLoop(() -> runOnEventLoop(request));
+        }
+    }
+
+    /**
+     * Backpressure: while the client leaves earlier replies untaken, further reads wait
+     * here instead of filling memory with replies it does not take either.
+     */
+    private void runOnEventLoop(Request request) {
+        if (request.type() == CMD_READ && (!ctx.channel().isWritable() || !deferredReads.isEmpty())) {
+            deferredReads.add(request);
+        } else {
+            runNow(request);
+        }
+    }
+
+    private void runNow(Request request) {
+        if (ctx.channel().isActive()) {
+            reply(executor.execute(request, ctx.alloc()), true);
+        } else {
+            // The connection is gone: the request leaves the gate unanswered.
+            request.release();
+            gate.finished();
+            pending--;
+        }
+    }
+
+    /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
+    private void reply(Reply reply, boolean admitted) {
+        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+            if (admitted) {
+                gate.finished();
+            }
+            pending--;
+            closeIfIdle();
+        });
+    }
+
+    private void closeIfIdle() {
+        if (disconnectRequested && pending == 0) {
+            ctx.close();
+        }
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
+    /**
+     * Backpressure: a client that does not take its replies stops being read, so it cannot
+     * make the server buffer replies without limit.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ReadPause.set(ctx.channel(), ReadPause.Reason.REPLY_BACKLOG, !ctx.channel().isWritable());
+        runDeferredReads();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void runDeferredReads() {
+        while (!deferredReads.isEmpty() && (ctx.channel().isWritable() || !ctx.channel().isActive())) {
+            runNow(deferredReads.poll());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        runDeferredReads();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

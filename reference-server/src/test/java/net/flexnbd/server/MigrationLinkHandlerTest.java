@@ -1,0 +1,158 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import org.junit.jupiter.api.Test;
+
+/** The handover on the migration link: what the listener hears and what passes on. */
+class MigrationLinkHandlerTest {
+    private final Listener listener = new Listener();
+    private final QueuedExecutor disk = new QueuedExecutor();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new MigrationLinkHandler(listener, disk));
+
+    @Test
+    void dataRequestsPassOnToTheDispatcher() {
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 1, 0, 0));
+        assertThat(channel.<Request>readInbound().type()).isEqualTo(CMD_FLUSH);
+        assertThat(listener.calls).isEmpty();
+    }
+
+    @Test
+    void entrustIsAnsweredOnceTheListenerMadeTheDataDurableThenDisconnectHandsOver() {
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0, 0));
+        assertThat(channel.<Object>readOutbound()).as("no answer before the flush ran").isNull();
+        disk.runAll();
+        channel.runPendingTasks();
+
+        assertThat(listener.calls).containsExactly("entrusted");
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(5));
+        assertThat(channel.<Object>readInbound()).as("ENTRUST stops here").isNull();
+
+        channel.writeInbound(Request.of(0, CMD_DISC, 6, 0, 0));
+        assertThat(listener.calls).containsExactly("entrusted", "disconnectedAfterEntrust");
+        assertThat(channel.<Request>readInbound().type()).as("DISC goes on, to close the link").isEqualTo(CMD_DISC);
+        channel.close();
+        assertThat(listener.calls).as("a handed-over link is not abandoned").hasSize(2);
+    }
+
+    @Test
+    void disconnectRightBehindEntrustWaitsForTheEntrustReply() {
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0, 0));
+        channel.writeInbound(Request.of(0, CMD_DISC, 6, 0, 0));
+        assertThat(channel.<Object>readInbound()).as("held while ENTRUST is unanswered").isNull();
+
+        disk.runAll();
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(5));
+        assertThat(channel.<Request>readInbound().type()).isEqualTo(CMD_DISC);
+    }
+
+    @Test
+    void aFailedFlushAnswersEntrustWithEio() {
+        listener.entrustFailure = new IOException("disk on fire");
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0, 0));
+        disk.runAll();
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(5, EIO));
+        assertThat(listener.calls).as("the handler's own EIO is not a sender's write failing")
+                .doesNotContain("localFailure");
+    }
+
+    @Test
+    void entrustWithFlagsIsRefusedAndEntrustsNothing() {
+        channel.writeInbound(Request.of(1, CMD_ENTRUST, 5, 0, 0));
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(5, EINVAL));
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 6, 0, 0));
+        assertThat(channel.isActive()).isTrue();
+        assertThat(channel.<Request>readInbound().type()).isEqualTo(CMD_FLUSH);
+    }
+
+    @Test
+    void anythingButDisconnectAfterEntrustDropsTheLink() {
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0, 0));
+        channel.writeInbound(Request.of(0, CMD_WRITE_ZEROES, 6, 0, 4096));
+        assertThat(channel.isActive()).isFalse();
+        assertThat(channel.<Object>readInbound()).isNull();
+        assertThat(listener.calls).containsExactly("abandoned: link lost after ENTRUST, before DISCONNECT");
+    }
+
+    @Test
+    void aLinkLostBeforeTheHandoverIsAbandoned() {
+        channel.close();
+        assertThat(listener.calls).containsExactly("abandoned: link lost before the handover");
+    }
+
+    @Test
+    void disconnectWithoutEntrustDoesNotHandOver() {
+        channel.writeInbound(Request.of(0, CMD_DISC, 6, 0, 0));
+        assertThat(channel.<Request>readInbound().type()).isEqualTo(CMD_DISC);
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 7, 0, 0));
+        assertThat(channel.<Object>readInbound()).as("nothing after DISC").isNull();
+        channel.close();
+        assertThat(listener.calls).containsExactly("abandoned: link lost before the handover");
+    }
+
+    @Test
+    void anEioReplyFromTheDispatcherIsALocalFailure() {
+        channel.writeAndFlush(Reply.ok(1));
+        assertThat(listener.calls).isEmpty();
+        channel.writeAndFlush(Reply.error(2, ENOSPC));
+        assertThat(listener.calls).isEmpty();
+        channel.writeAndFlush(Reply.error(3, EIO));
+        assertThat(listener.calls).containsExactly("localFailure");
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+    }
+
+    private static final class Listener implements HandoverListener {
+        final List<String> calls = new ArrayList<>();
+        IOException entrustFailure;
+
+        @Override
+        public void entrusted() throws IOException {
+            calls.add("entrusted");
+            if (entrustFailure != null) {
+                throw entrustFailure;
+            }
+        }
+
+        @Override
+        public void disconnectedAfterEntrust() {
+            calls.add("disconnectedAfterEntrust");
+        }
+
+        @Override
+        public void abandoned(String reason) {
+            calls.add("abandoned: " + reason);
+        }
+
+        @Override
+        public void localFailure(String what) {
+            calls.add("localFailure");
+        }
+    }
+
+    /** Runs tasks when the test says so, standing for the disk threads. */
+    static final class QueuedExecutor implements Executor {
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            while (!tasks.isEmpty()) {
+                tasks.poll().run();
+            }
+        }
+    }
+}

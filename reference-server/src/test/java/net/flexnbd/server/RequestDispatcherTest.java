@@ -1,0 +1,145 @@
+package net.flexnbd.server;
+
+import static net.flexnbd.protocol.Nbd.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import net.flexnbd.export.RequestGate;
+import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.Request;
+import net.flexnbd.server.MigrationLinkHandlerTest.QueuedExecutor;
+import net.flexnbd.storage.MemoryBlockStore;
+import org.junit.jupiter.api.Test;
+
+/** Validation, the gate, where requests run, replies and read backpressure, on one connection. */
+class RequestDispatcherTest {
+    private static final int SIZE = 1 << 20;
+
+    private final MemoryBlockStore store = new MemoryBlockStore(SIZE);
+    private final List<String> changes = new ArrayList<>();
+    private final RequestGate gate = new RequestGate();
+    private final QueuedExecutor disk = new QueuedExecutor();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(new RequestValidator(SIZE),
+            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate, disk));
+
+    private static Request write(long cookie, long offset, byte[] data) {
+        return new Request(0, CMD_WRITE, cookie, offset, data.length, Unpooled.wrappedBuffer(data));
+    }
+
+    private void runDisk() {
+        disk.runAll();
+        channel.runPendingTasks();
+    }
+
+    @Test
+    void anInvalidRequestIsRefusedWithItsErrnoAndNeverReachesTheStore() {
+        channel.writeInbound(write(1, SIZE - 1, new byte[2]));
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 2, 0, 0));
+
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(1, ENOSPC));
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(2, EINVAL));
+        assertThat(changes).isEmpty();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aWriteIsObservedAndReadBack() {
+        channel.writeInbound(write(1, 4096, new byte[] {1, 2, 3}));
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+        assertThat(changes).containsExactly("4096+3");
+
+        channel.writeInbound(Request.of(0, CMD_READ, 2, 4095, 5));
+        Reply read = channel.readOutbound();
+        assertThat(read.cookie()).isEqualTo(2);
+        assertThat(ByteBufUtil.getBytes(read.payload())).containsExactly(0, 1, 2, 3, 0);
+        read.release();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void repliesGoOutOfOrderWhenAFlushWaitsForTheDisk() {
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 1, 0, 0));
+        channel.writeInbound(Request.of(0, CMD_READ, 2, 0, 512));
+        Reply read = channel.readOutbound();
+        assertThat(read.cookie()).isEqualTo(2);
+        read.release();
+        assertThat(store.flushes()).isZero();
+
+        runDisk();
+        assertThat(store.flushes()).isEqualTo(1);
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+    }
+
+    @Test
+    void aPausedGateHoldsRequestsUntilResumedAndAClosedOneRefusesThem() {
+        assertThat(gate.pause()).isDone();
+        channel.writeInbound(write(1, 0, new byte[] {9}));
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(gate.waiting()).isEqualTo(1);
+
+        gate.resume();
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+
+        gate.close();
+        channel.writeInbound(write(2, 0, new byte[] {9}));
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(2, ESHUTDOWN));
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aFailedStoreCallAnswersEio() {
+        store.failWith(new IOException("disk on fire"));
+        channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 512));
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(1, EIO));
+    }
+
+    @Test
+    void disconnectClosesOnlyOnceEveryEarlierRequestIsAnswered() {
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 1, 0, 0));
+        channel.writeInbound(Request.of(0, CMD_DISC, 2, 0, 0));
+        channel.writeInbound(Request.of(0, CMD_READ, 3, 0, 512));
+        assertThat(channel.isActive()).isTrue();
+
+        runDisk();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+        assertThat(channel.<Object>readOutbound()).as("nothing after DISC is answered").isNull();
+        assertThat(channel.isActive()).isFalse();
+    }
+
+    @Test
+    void readsWaitWhileTheClientIsNotTakingItsReplies() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        channel.write(Unpooled.wrappedBuffer(new byte[64])); // written, not yet taken
+        assertThat(channel.isWritable()).isFalse();
+        assertThat(channel.config().isAutoRead()).as("the client is no longer read").isFalse();
+
+        channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 512));
+        assertThat(channel.outboundMessages()).as("the read waits, and nothing is flushed").isEmpty();
+        channel.flushOutbound();
+        assertThat(channel.<Object>readOutbound()).as("the earlier bytes").isNotNull();
+        Reply read = channel.readOutbound();
+        assertThat(read).as("the read ran once the client took the earlier bytes").isNotNull();
+        assertThat(read.cookie()).isEqualTo(1);
+        read.release();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void readsHeldBackWhenTheClientGoesLeaveTheGate() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        channel.write(Unpooled.wrappedBuffer(new byte[64]));
+        channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 512));
+        assertThat(gate.inFlight()).isEqualTo(1);
+
+        channel.close();
+        assertThat(gate.inFlight()).isZero();
+    }
+}
