@@ -16,6 +16,8 @@ import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.slf4j.Logger;
@@ -96,6 +98,19 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "TCP keep-alive: unanswered probes before a peer counts as dead (default: ${DEFAULT-VALUE}).")
     int keepAliveCount;
 
+    @Option(names = "--tls", paramLabel = "off|on|require", defaultValue = "off",
+            description = "NBD_OPT_STARTTLS: not offered (default), offered, or required (every option before it is"
+                    + " refused with NBD_REP_ERR_TLS_REQD). Applies to clients and to an incoming migration.")
+    TlsMode tls;
+
+    @Option(names = "--tls-certificates", paramLabel = "DIR",
+            description = "Directory with ca-cert.pem, server-cert.pem and server-key.pem (PKCS#8), as for nbdkit.")
+    Path tlsCertificates;
+
+    @Option(names = "--tls-verify-peer",
+            description = "Clients must present a certificate signed by DIR/ca-cert.pem.")
+    boolean tlsVerifyPeer;
+
     @Parameters(paramLabel = "ACL_ENTRY", arity = "0..*",
             description = "Clients allowed to connect: IPv4/IPv6 addresses or CIDR ranges (default: everyone).")
     List<String> aclEntries = new ArrayList<>();
@@ -133,7 +148,28 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
                 killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind())
                 .withMigration(migrationTuning())
                 .withLimits(limits())
-                .withExitAfterMigration(exitAfterMigration());
+                .withExitAfterMigration(exitAfterMigration())
+                .withTls(tlsSettings());
+    }
+
+    /** {@code --tls}, {@code --tls-certificates} and {@code --tls-verify-peer}. */
+    private TlsSettings tlsSettings() {
+        if (tls == TlsMode.OFF) {
+            if (tlsCertificates != null || tlsVerifyPeer) {
+                throw usageError("--tls-certificates and --tls-verify-peer need --tls on or --tls require");
+            }
+            return TlsSettings.OFF;
+        }
+        if (tlsCertificates == null) {
+            throw usageError("--tls " + tls.name().toLowerCase(java.util.Locale.ROOT) + " needs --tls-certificates (a directory of PEM files)");
+        }
+        if (!Files.isDirectory(tlsCertificates)) {
+            throw usageError("invalid value for --tls-certificates: " + tlsCertificates + " is not a directory");
+        }
+        if (handshake == HandshakeStyle.OLDSTYLE) {
+            throw usageError("--tls needs the newstyle handshake (the oldstyle hello has no options)");
+        }
+        return new TlsSettings(tls, Optional.of(tlsCertificates), tlsVerifyPeer);
     }
 
     /** For {@code listen}: exit once the migration has arrived instead of serving it. */

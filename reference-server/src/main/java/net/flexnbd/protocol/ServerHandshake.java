@@ -34,11 +34,14 @@ public final class ServerHandshake extends ByteToMessageDecoder {
      * Where the negotiation stands; the decoder acts on the bytes this state expects.
      * TRANSMISSION leaves any further bytes for the request decoder; CLOSED discards them.
      */
-    enum State { CLIENT_FLAGS, OPTION_HEADER, OPTION_DATA, SKIP_OPTION_DATA, TRANSMISSION, CLOSED }
+    enum State { CLIENT_FLAGS, OPTION_HEADER, OPTION_DATA, SKIP_OPTION_DATA, TLS_HANDSHAKE, TRANSMISSION, CLOSED }
 
     private final ExportDescription export;
     private final HandshakeStyle style;
     private final Consumer<ChannelPipeline> enterTransmission;
+    private final ServerTls tls;
+    /** NBD_OPT_STARTTLS has been acknowledged: the rest of the negotiation is inside TLS. */
+    private boolean tlsStarted;
 
     private State state = State.CLIENT_FLAGS;
     private boolean noZeroes;
@@ -47,9 +50,19 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private long bytesToSkip;
 
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
+        this(export, style, enterTransmission, ServerTls.OFF);
+    }
+
+    /** With TLS as {@code tls} says (new-style only: the old-style hello has no options). */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
+            ServerTls tls) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
+        this.tls = Objects.requireNonNull(tls, "tls");
+        if (style == HandshakeStyle.OLDSTYLE && tls.required()) {
+            throw new IllegalArgumentException("TLS cannot be required with the old-style handshake");
+        }
     }
 
     @Override
@@ -103,6 +116,14 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                         return;
                     }
                     handleOption(ctx, in.readSlice(optionLength));
+                    if (state == State.TLS_HANDSHAKE) {
+                        if (in.isReadable()) {
+                            // Bytes sent in clear after STARTTLS would be read as if inside TLS.
+                            fail(ctx, in, in.readableBytes() + " bytes in clear after NBD_OPT_STARTTLS");
+                            return;
+                        }
+                        state = State.OPTION_HEADER;
+                    }
                 }
                 case SKIP_OPTION_DATA -> {
                     int skipped = (int) Math.min(in.readableBytes(), bytesToSkip);
@@ -113,7 +134,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                     }
                     state = State.OPTION_HEADER;
                 }
-                case TRANSMISSION -> {
+                case TLS_HANDSHAKE, TRANSMISSION -> {
                     return;
                 }
                 case CLOSED -> {
@@ -137,7 +158,16 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             skip(length);
             return;
         }
-        if (!isSupported(option)) {
+        if (tls.required() && !tlsStarted && option != Nbd.OPT_STARTTLS && option != Nbd.OPT_ABORT) {
+            if (option == Nbd.OPT_EXPORT_NAME) {
+                fail(ctx, in, "NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS, and TLS is required");
+                return;
+            }
+            replyError(ctx, Nbd.REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
+            skip(length);
+            return;
+        }
+        if (!isSupported(option) && !(option == Nbd.OPT_STARTTLS && tls.offered())) {
             log.debug("{}: unsupported option {}", ctx.channel().remoteAddress(), option);
             replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
             skip(length);
@@ -198,8 +228,31 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                     enterTransmission(ctx);
                 }
             }
+            case Nbd.OPT_STARTTLS -> startTls(ctx, data);
             default -> throw new IllegalStateException("option " + option + " passed isSupported but has no handler");
         }
+    }
+
+    /**
+     * Acknowledges NBD_OPT_STARTTLS in clear, through a TLS handler put first in the pipeline
+     * in STARTTLS mode (it lets that one message through), so that whatever the client sends
+     * next is read inside TLS; negotiation then goes on from the next option.
+     */
+    private void startTls(ChannelHandlerContext ctx, ByteBuf data) {
+        if (data.isReadable()) {
+            replyError(ctx, Nbd.REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
+            return;
+        }
+        if (tlsStarted) {
+            replyError(ctx, Nbd.REP_ERR_INVALID, "TLS is already on");
+            return;
+        }
+        tlsStarted = true;
+        state = State.TLS_HANDSHAKE;
+        ctx.pipeline().addFirst(ServerTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
+        ByteBuf ack = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
+        OptionReplies.writeAck(ack, option);
+        send(ctx, ack);
     }
 
     private void replyError(ChannelHandlerContext ctx, int errorType, String message) {

@@ -13,6 +13,7 @@ import net.flexnbd.limits.PayloadBudgetHandler;
 import net.flexnbd.limits.ReceiveDeadline;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.protocol.ServerTls;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
@@ -30,8 +31,8 @@ final class ConnectionPipelines {
      * {@code budget} ({@link PayloadBudgetHandler}) and each request must arrive whole within
      * the receive deadline ({@link ReceiveDeadline}).
      */
-    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
-            ConnectionLimits limits, PayloadBudget budget) {
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, ServerTls tls,
+            Optional<Duration> killswitch, ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
@@ -42,7 +43,7 @@ final class ConnectionPipelines {
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
                             file.gate(), file.diskExecutor()));
-                }))
+                }, tls))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
                 .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
@@ -52,7 +53,7 @@ final class ConnectionPipelines {
      * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
      * clients are served while a migration comes in), the handover reported to the listener.
      */
-    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
+    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, ServerTls tls,
             Supplier<HandoverListener> attempt) {
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
@@ -61,7 +62,7 @@ final class ConnectionPipelines {
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
                             new RequestGate(), file.diskExecutor()));
-                }))
+                }, tls))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.protocol.HandshakeStyle;
 import org.slf4j.Logger;
@@ -23,6 +24,7 @@ final class MigrationReceiver {
 
     private final ServedFile file;
     private final HandshakeStyle style;
+    private final ServerTls tls;
     private final Duration idleTimeout;
     private final ControlState control;
     private final Runnable takeControl;
@@ -34,10 +36,11 @@ final class MigrationReceiver {
      * @param takeControl run once, when DISCONNECT follows a successful ENTRUST, after
      *                    {@code control} has moved to {@link ControlState.Phase#TAKING}
      */
-    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, ControlState control,
+    MigrationReceiver(ServedFile file, HandshakeStyle style, ServerTls tls, Duration idleTimeout, ControlState control,
             Runnable takeControl, Consumer<String> fatal) {
         this.file = file;
         this.style = style;
+        this.tls = tls;
         this.idleTimeout = idleTimeout;
         this.control = control;
         this.takeControl = takeControl;
@@ -62,7 +65,7 @@ final class MigrationReceiver {
             }
             log.info("migration sender connected from {}", channel.remoteAddress());
             channel.pipeline().addLast(new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-            ConnectionPipelines.migrationLink(file, style, () -> attempt).accept(channel);
+            ConnectionPipelines.migrationLink(file, style, tls, () -> attempt).accept(channel);
         };
     }
 

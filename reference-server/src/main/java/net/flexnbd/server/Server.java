@@ -17,6 +17,10 @@ import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.protocol.ServerTls;
+import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.tls.TlsCertificates;
+import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
@@ -47,6 +51,7 @@ public final class Server implements AutoCloseable {
     private final ExecutorService disk;
     private final MirrorController mirror;
     private final PayloadBudget payloadBudget;
+    private final ServerTls tls;
     private final ServedFileLock lock;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -57,8 +62,9 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, FileBlockStore store, Acl acl, ServedFileLock lock) {
+    private Server(ServerSettings settings, FileBlockStore store, Acl acl, ServedFileLock lock, ServerTls tls) {
         this.settings = settings;
+        this.tls = tls;
         this.lock = lock;
         this.payloadBudget = new PayloadBudget(settings.limits().maxPayloadMemory());
         this.access = new AccessPolicy(acl);
@@ -83,6 +89,7 @@ public final class Server implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        ServerTls tls = loadTls(settings.tls());
         ServedFileLock lock;
         try {
             lock = ServedFileLock.acquire(settings.file());
@@ -98,7 +105,7 @@ public final class Server implements AutoCloseable {
             closeQuietly(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, store, acl, lock);
+        Server server = new Server(settings, store, acl, lock, tls);
         try {
             server.open();
         } catch (StartupException e) {
@@ -114,7 +121,7 @@ public final class Server implements AutoCloseable {
                 clients = bindClients(settings.bind());
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
-                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
+                receiver = new MigrationReceiver(file, settings.handshake(), tls, settings.migration().linkTimeout(), controlState,
                         this::takeControl,
                         this::failFatally);
                 migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
@@ -141,7 +148,7 @@ public final class Server implements AutoCloseable {
     private NbdListener bindClients(InetSocketAddress address) throws Exception {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         return NbdListener.bind(address, boss, workers, access, settings.limits(),
-                ConnectionPipelines.clients(file, settings.handshake(), killswitch, settings.limits(), payloadBudget));
+                ConnectionPipelines.clients(file, settings.handshake(), tls, killswitch, settings.limits(), payloadBudget));
     }
 
     /** DISCONNECT after ENTRUST arrived: stop listening for senders and serve. */
@@ -303,6 +310,17 @@ public final class Server implements AutoCloseable {
             log.warn("closing {} failed: {}", settings.file(), e.toString());
         }
         closeQuietly(lock);
+    }
+
+    private static ServerTls loadTls(TlsSettings tls) throws StartupException {
+        if (tls.mode() == TlsMode.OFF) {
+            return ServerTls.OFF;
+        }
+        try {
+            return ServerTls.of(tls.mode(), TlsCertificates.server(tls.certificates().orElseThrow(), tls.verifyPeer()));
+        } catch (IOException e) {
+            throw new StartupException("cannot start TLS: " + e.getMessage(), e);
+        }
     }
 
     private static void closeQuietly(ServedFileLock lock) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.tls.TlsSettings;
 
 /**
  * Everything {@code serve} and {@code listen} are told on the command line, checked.
@@ -26,6 +27,7 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param limits            what hostile clients and dead peers may cost (memory, time, connections)
  * @param exitAfterMigration for {@code listen}: exit 0 once the migration has arrived instead of
  *                          serving it (the original flexnbd's {@code listen})
+ * @param tls               STARTTLS for clients and (listening) the migration link
  */
 public record ServerSettings(
         Mode mode,
@@ -40,7 +42,8 @@ public record ServerSettings(
         Optional<InetSocketAddress> rebind,
         MigrationTuning migration,
         ConnectionLimits limits,
-        boolean exitAfterMigration) {
+        boolean exitAfterMigration,
+        TlsSettings tls) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -59,7 +62,7 @@ public record ServerSettings(
             List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
             HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration) {
         this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
-                handshake, rebind, migration, ConnectionLimits.DEFAULTS, false);
+                handshake, rebind, migration, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF);
     }
 
     /** Settings with the default migration tuning. */
@@ -72,17 +75,22 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning, limits, exitAfterMigration);
+                requestTimeout, handshake, rebind, tuning, limits, exitAfterMigration, tls);
     }
 
     public ServerSettings withLimits(ConnectionLimits newLimits) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, newLimits, exitAfterMigration);
+                requestTimeout, handshake, rebind, migration, newLimits, exitAfterMigration, tls);
     }
 
     public ServerSettings withExitAfterMigration(boolean exit) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, limits, exit);
+                requestTimeout, handshake, rebind, migration, limits, exit, tls);
+    }
+
+    public ServerSettings withTls(TlsSettings newTls) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, limits, exitAfterMigration, newTls);
     }
 
     /** Where clients are served once this server is in control. */

@@ -59,4 +59,26 @@ class ServerHandshakeFuzzTest {
         assertThat(allocator.largestRequested()).isLessThanOrEqualTo(Math.max(8192, 2 * total));
         assertThat(fed).filteredOn(b -> b.capacity() > 0).allSatisfy(b -> assertThat(b.refCnt()).isZero());
     }
+
+    /** Under {@code --tls require}, no stream reaches transmission without STARTTLS first. */
+    @FuzzTest(maxDuration = "3m")
+    void neverServesInClearUnderTlsRequire(byte[] input) {
+        AtomicBoolean entered = new AtomicBoolean();
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.pipeline().addLast(ServerHandshake.NAME,
+                new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true), FakeTls.mode(TlsMode.REQUIRE)));
+        channel.pipeline().fireChannelActive();
+        for (byte[] piece : FuzzInput.pieces(input)) {
+            if (!channel.isOpen()) {
+                break;
+            }
+            try {
+                channel.writeInbound(Unpooled.wrappedBuffer(piece));
+            } catch (ProtocolException e) {
+                assertThat(channel.isOpen()).isFalse();
+            }
+        }
+        assertThat(entered).as("transmission in clear").isFalse();
+        channel.finishAndReleaseAll();
+    }
 }
