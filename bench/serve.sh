@@ -9,6 +9,10 @@
 # figures swing, the cost per byte or per request is the steadier comparison. Then the resident
 # memory of our server while it serves a 64 GiB sparse file, after a read of its first 256 MiB.
 #
+# With BENCH_COLD=1 the page cache is dropped (sync; echo 3 > /proc/sys/vm/drop_caches, as root)
+# before every read and randread run, so that those figures include the disk; writes do not read,
+# so they run as usual. The drop is machine-wide: other work on the machine loses its cache too.
+#
 # Environment: BENCH_RUNS (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
 # 1024), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
 # FLEXNBD_JAVA_OPTS (JVM options of our server, e.g. for JFR). Quick run:
@@ -100,6 +104,20 @@ start_server() {
 
 now() { date +%s.%N; }
 
+cold="${BENCH_COLD:-0}"
+if [[ "$cold" == 1 ]] && ! (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
+  echo "serve.sh: BENCH_COLD=1 needs to write /proc/sys/vm/drop_caches (root)" >&2
+  exit 1
+fi
+
+# With BENCH_COLD=1: empties the page cache before a read run.
+drop_cache() {
+  if [[ "$cold" == 1 ]]; then
+    sync
+    echo 3 >/proc/sys/vm/drop_caches
+  fi
+}
+
 # CPU time (user + system, in clock ticks) that process $1 has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -165,11 +183,13 @@ for _ in $(seq "$runs"); do
 done
 for _ in $(seq "$runs"); do
   for name in "${servers[@]}"; do
+    drop_cache
     read_runs[$name]+="$(nbdcopy_run "$name" "${uri_of[$name]}" null:)"$'\n'
   done
 done
 for _ in $(seq "$runs"); do
   for name in "${servers[@]}"; do
+    drop_cache
     fio_runs[$name]+="$(fio_run "$name")"$'\n'
   done
 done
@@ -209,7 +229,9 @@ row() {
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 gib="$(awk -v m="$size_mib" 'BEGIN { print m / 1024 }')"
 echo
-echo "flexnbd vs nbdkit (file) vs qemu-nbd on loopback; ${size_mib} MiB file; best of $runs runs; fio ${fio_seconds} s;"
+cache="page cache warm"
+[[ "$cold" == 1 ]] && cache="page cache dropped before every read run"
+echo "flexnbd vs nbdkit (file) vs qemu-nbd on loopback; ${size_mib} MiB file; best of $runs runs; fio ${fio_seconds} s; $cache;"
 echo "$(nproc) CPUs, load average at the end $load. CPU columns: server CPU time per GiB (ms) or per 1000 I/Os (ms)."
 echo "| test                           |  flexnbd |   nbdkit | qemu-nbd | ratio  | cpu fx | cpu nk | cpu qm |"
 echo "|--------------------------------|----------|----------|----------|--------|--------|--------|--------|"

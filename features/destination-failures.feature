@@ -1,4 +1,4 @@
-@migration
+@migration @tuning
 Feature: The destination fails
   A destination that is missing, refuses, hangs, answers nonsense or dies never costs the
   source its disk. A failure on the first connection is reported by the mirror request; once
@@ -47,6 +47,10 @@ Feature: The destination fails
       | replies with a bad magic     |
       | stops answering              |
       | dies mid-migration           |
+
+    @entrust
+    Examples: At the handover
+      | fault                        |
       | dies on ENTRUST              |
       | refuses ENTRUST              |
       | never answers ENTRUST        |

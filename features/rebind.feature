@@ -1,4 +1,4 @@
-@migration
+@migration @rebind
 Feature: The destination's serving address is busy when control arrives
   A destination that takes control serves on its rebind address. If another program still
   holds that address, the destination keeps trying once a second and serves as soon as the

@@ -42,6 +42,10 @@ Feature: Serving a disk to clients
       | request                     |
       | an unknown command          |
       | a read with an unknown flag |
+
+    @entrust
+    Examples: The handover request, from an ordinary client
+      | request                     |
       | an ENTRUST                  |
 
   Scenario: A request with a bad magic ends only that client's connection

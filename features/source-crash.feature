@@ -1,4 +1,4 @@
-@migration
+@migration @entrust
 Feature: The source vanishes before the handover completes
   The handover is ENTRUST, its reply, then DISCONNECT. A destination takes control only on
   a DISCONNECT that follows ENTRUST: if the sender vanishes at any point before that, the

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 import net.flexnbd.control.ControlClient;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.protocol.client.BlockingNbdClient;
+import net.flexnbd.proxy.Proxy;
+import net.flexnbd.proxy.ProxySettings;
 import net.flexnbd.server.Server;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
@@ -31,7 +33,29 @@ record CliEnvironment(
         ControlSender control,
         NbdConnector nbd,
         SignalInstaller signals,
-        LogConfigurator logs) {
+        LogConfigurator logs,
+        ProxyStarter proxies) {
+
+    /** An environment whose {@code proxy} mode starts a real {@link Proxy}. */
+    CliEnvironment(PrintStream out, PrintStream err, InputStream in, ServerStarter servers, ControlSender control,
+            NbdConnector nbd, SignalInstaller signals, LogConfigurator logs) {
+        this(out, err, in, servers, control, nbd, signals, logs, CliEnvironment::startProxy);
+    }
+
+    private static RunningServer startProxy(ProxySettings settings) throws StartupException {
+        Proxy proxy = Proxy.start(settings);
+        return new RunningServer() {
+            @Override
+            public int awaitExit() throws InterruptedException {
+                return proxy.awaitExit();
+            }
+
+            @Override
+            public void shutdown() {
+                proxy.shutdown();
+            }
+        };
+    }
 
     /** The real process: stdio, {@link Server}, {@link ControlClient}, {@link BlockingNbdClient}. */
     static CliEnvironment system() {
@@ -83,7 +107,13 @@ record CliEnvironment(
         RunningServer start(ServerSettings settings) throws StartupException;
     }
 
-    /** A started server, as far as the command line needs it. */
+    /** Starts a proxy ({@link Proxy#start}). */
+    @FunctionalInterface
+    interface ProxyStarter {
+        RunningServer start(ProxySettings settings) throws StartupException;
+    }
+
+    /** A started server (or proxy), as far as the command line needs it. */
     interface RunningServer {
         int awaitExit() throws InterruptedException;
 

@@ -1,16 +1,14 @@
 package net.flexnbd.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import net.flexnbd.control.ControlResponse;
 import picocli.CommandLine.Option;
 
 /**
- * What the modes that talk to a running server share: send one control request, print
- * its MESSAGE (stdout for code 0, stderr otherwise) and exit with its CODE.
+ * What the modes that talk to a running server share: the {@code --sock} and
+ * {@code --timeout} options, and running the checked request as a {@link ControlCall}.
  */
 abstract class ControlModeCommand extends ModeCommand implements Callable<Integer> {
 
@@ -38,18 +36,6 @@ abstract class ControlModeCommand extends ModeCommand implements Callable<Intege
         if (timeoutSeconds < 1) {
             throw usageError("invalid value for --timeout: " + timeoutSeconds + " is not a number of seconds of at least 1");
         }
-        ControlResponse response;
-        try {
-            response = env.control().send(sock, command(), arguments, Duration.ofSeconds(timeoutSeconds));
-        } catch (IOException e) {
-            failure(e.getMessage());
-            return 1;
-        }
-        if (response.isSuccess()) {
-            env.out().println(response.message());
-        } else {
-            env.err().println(response.message());
-        }
-        return response.code();
+        return new ControlCall(command(), sock, arguments, Duration.ofSeconds(timeoutSeconds)).run(env);
     }
 }

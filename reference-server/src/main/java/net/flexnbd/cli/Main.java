@@ -2,19 +2,26 @@ package net.flexnbd.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
+import net.flexnbd.control.ControlClient;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
  * The {@code flexnbd} launcher: {@code flexnbd MODE [options]} with the modes and option
  * names of the original flexnbd (serve, listen, mirror, break, acl, status, read, write,
- * help). Usage errors are one line on stderr and exit status 2.
+ * proxy, help). Usage errors are one line on stderr and exit status 2.
  */
 public final class Main {
 
     private Main() {}
 
     public static void main(String[] args) {
+        Optional<ControlCall> quick = QuickControl.parse(args);
+        if (quick.isPresent()) {
+            // A control mode in its plain form needs neither picocli nor Logback (QuickControl).
+            System.exit(quick.get().run(ControlClient::send, System.out, System.err));
+        }
         // Netty's pooled allocator keeps the 256 KiB - 32 MiB buffers of large READs and joined
         // WRITEs in its arenas; the default adaptive one frees and faults them in again, which
         // cost about a quarter more CPU per GiB in bench/serve.sh. An explicit choice wins.
@@ -26,6 +33,10 @@ public final class Main {
 
     /** Runs one command line against {@code env} and returns the exit status. */
     static int run(String[] args, CliEnvironment env) {
+        Optional<ControlCall> quick = QuickControl.parse(args);
+        if (quick.isPresent()) {
+            return quick.get().run(env);
+        }
         return commandLine(env).execute(args);
     }
 
@@ -40,6 +51,7 @@ public final class Main {
         root.addSubcommand(new StatusCommand(env, verbosity));
         root.addSubcommand(new ReadCommand(env, verbosity));
         root.addSubcommand(new WriteCommand(env, verbosity));
+        root.addSubcommand(new ProxyCommand(env, verbosity));
         root.addSubcommand(new HelpMode(env, verbosity));
 
         // Set after the subcommands so that every one of them inherits these.

@@ -1,8 +1,5 @@
 package net.flexnbd.cli;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,24 +61,10 @@ final class MirrorCommand extends ControlModeCommand {
 
     @Override
     List<String> arguments() {
-        InetAddress destination = address("--addr", addr);
-        port("--port", port, 1);
-        if (bind != null) {
-            address("--bind", bind);
+        try {
+            return MirrorArguments.lines(addr, port, unlink, bind, maxBps);
+        } catch (IllegalArgumentException e) {
+            throw usageError(e.getMessage());
         }
-        if (maxBps != null && maxBps < 1) {
-            throw usageError("invalid value for --max-bps: " + maxBps + " is not a number of bytes per second of at"
-                    + " least 1 (leave it off for no cap)");
-        }
-        List<String> lines = new ArrayList<>(List.of(addr, Integer.toString(port), unlink ? "unlink" : "exit"));
-        if (bind != null) {
-            lines.add(bind);
-        } else if (maxBps != null) {
-            lines.add(destination instanceof Inet4Address ? "0.0.0.0" : "::");
-        }
-        if (maxBps != null) {
-            lines.add(Long.toString(maxBps));
-        }
-        return lines;
     }
 }

@@ -2,14 +2,13 @@ package net.flexnbd.export;
 
 import static net.flexnbd.protocol.Nbd.*;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import net.flexnbd.protocol.ExportDescription;
 import net.flexnbd.storage.BlockStore;
 
 /**
  * The served file and what every connection to it shares: the gate that pauses and closes
- * client I/O, the observer a migration installs, and the threads that run blocking I/O.
+ * client I/O, the observer a migration installs, and the storage threads that call the store.
  */
 public final class ServedFile {
     /** Transmission flags advertised for every export. */
@@ -20,12 +19,12 @@ public final class ServedFile {
     private final BlockStore store;
     private final RequestGate gate = new RequestGate();
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
-    private final ExecutorService diskExecutor;
+    private final StorageExecutor storage;
 
-    public ServedFile(java.nio.file.Path path, BlockStore store, ExecutorService diskExecutor) {
+    public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage) {
         this.path = path;
         this.store = store;
-        this.diskExecutor = diskExecutor;
+        this.storage = storage;
     }
 
     public java.nio.file.Path path() {
@@ -54,9 +53,9 @@ public final class ServedFile {
         return observer.get();
     }
 
-    /** The threads that run the requests that may block on the disk. */
-    public ExecutorService diskExecutor() {
-        return diskExecutor;
+    /** The threads every call on {@link #store()} from a connection runs on. */
+    public StorageExecutor storage() {
+        return storage;
     }
 
     /** What the handshake advertises. */

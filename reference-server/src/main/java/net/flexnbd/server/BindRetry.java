@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 final class BindRetry {
     private static final Logger log = LoggerFactory.getLogger(BindRetry.class);
 
-    /** Something that binds once, or throws the reason it could not. */
+    /** Something that binds once: the future fails with the reason it could not. */
     @FunctionalInterface
     interface Binder<T> {
-        T bind() throws Exception;
+        CompletableFuture<T> bind();
     }
 
     private final ScheduledExecutorService scheduler;
@@ -40,23 +40,26 @@ final class BindRetry {
         if (result.isDone()) {
             return;
         }
-        try {
-            T bound = binder.bind();
-            if (lastError != null) {
-                log.info("bound {} after retrying", address);
-            }
-            result.complete(bound);
-        } catch (Exception e) {
-            if (!mayClearUp(e)) {
-                result.completeExceptionally(e);
+        binder.bind().whenComplete((bound, failure) -> {
+            if (failure == null) {
+                if (lastError != null) {
+                    log.info("bound {} after retrying", address);
+                }
+                result.complete(bound);
                 return;
             }
-            String error = String.valueOf(e.getMessage());
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!mayClearUp(cause)) {
+                result.completeExceptionally(cause);
+                return;
+            }
+            String error = String.valueOf(cause.getMessage());
             if (!Objects.equals(error, lastError)) {
                 log.warn("cannot bind {} yet ({}); retrying every {} ms", address, error, periodMillis);
             }
             scheduler.schedule(() -> attempt(address, binder, result, error), periodMillis, TimeUnit.MILLISECONDS);
-        }
+        });
     }
 
     /** Address in use or not (yet) assigned to this host: both can change while we wait. */

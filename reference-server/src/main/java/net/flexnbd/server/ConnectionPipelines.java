@@ -14,6 +14,7 @@ import net.flexnbd.limits.ReceiveDeadline;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 import net.flexnbd.protocol.ServerTls;
+import net.flexnbd.storage.EagerWriteback;
 
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
@@ -42,7 +43,7 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.diskExecutor()));
+                            file.gate(), file.storage()));
                 }, tls))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
                 .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
@@ -55,13 +56,14 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, ServerTls tls,
             Supplier<HandoverListener> attempt) {
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.export(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
-                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.diskExecutor()));
+                    pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.diskExecutor()));
+                            new RequestGate(), file.storage()));
                 }, tls))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }

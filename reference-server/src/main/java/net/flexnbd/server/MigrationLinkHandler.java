@@ -6,8 +6,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import java.io.IOException;
-import java.util.concurrent.Executor;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
@@ -27,7 +26,7 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MigrationLinkHandler.class);
 
     private final HandoverListener handover;
-    private final Executor diskExecutor;
+    private final StorageExecutor storage;
 
     // Event loop only.
     private boolean entrusted;
@@ -38,9 +37,9 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
     /** A DISC waiting for {@link #ownReplies} to reach zero. */
     private Request heldDisconnect;
 
-    MigrationLinkHandler(HandoverListener handover, Executor diskExecutor) {
+    MigrationLinkHandler(HandoverListener handover, StorageExecutor storage) {
         this.handover = handover;
-        this.diskExecutor = diskExecutor;
+        this.storage = storage;
     }
 
     @Override
@@ -77,18 +76,16 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
             return;
         }
         entrusted = true;
-        diskExecutor.execute(() -> {
-            Reply answer;
-            try {
-                handover.entrusted();
-                answer = Reply.ok(request.cookie());
-            } catch (IOException | RuntimeException e) {
-                log.error("cannot accept ENTRUST: {}", e.toString());
-                answer = Reply.error(request.cookie(), EIO);
+        // A flush: it starts once every write received before ENTRUST has reached the store.
+        storage.submit(StorageExecutor.Kind.FLUSH, () -> {
+            handover.entrusted();
+            return Reply.ok(request.cookie());
+        }).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+            if (failure != null) {
+                log.error("cannot accept ENTRUST: {}", failure.toString());
             }
-            Reply reply = answer;
-            ctx.executor().execute(() -> reply(ctx, reply));
-        });
+            reply(ctx, failure == null ? ok : Reply.error(request.cookie(), EIO));
+        }));
     }
 
     private void reply(ChannelHandlerContext ctx, Reply reply) {

@@ -1,5 +1,7 @@
 package net.flexnbd.server;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandshakeStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,12 +62,8 @@ final class MigrationReceiver {
                 return;
             }
             channel.closeFuture().addListener(f -> current.compareAndSet(attempt, null));
-            if (!discardEarlierAttempt()) {
-                channel.close();
-                return;
-            }
-            log.info("migration sender connected from {}", channel.remoteAddress());
             channel.pipeline().addLast(new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            channel.pipeline().addLast(new ZeroBeforeHello());
             ConnectionPipelines.migrationLink(file, style, tls, () -> attempt).accept(channel);
         };
     }
@@ -72,17 +71,38 @@ final class MigrationReceiver {
     /**
      * Every attempt starts from a zeroed file: the sender skips its holes, and whatever an
      * earlier attempt (of this process or of one killed before it) left here may be stale.
+     * Runs on a storage thread.
      */
-    private synchronized boolean discardEarlierAttempt() {
-        try {
-            file.store().trim(0, file.store().size(), false);
-            if (attemptsSeen++ > 0) {
-                log.info("discarded the data of an earlier, unfinished migration attempt");
-            }
-            return true;
-        } catch (IOException e) {
-            log.error("cannot zero {} for a new migration attempt: {}", file.path(), e.toString());
-            return false;
+    private synchronized void discardEarlierAttempt() throws IOException {
+        file.store().trim(0, file.store().size(), false);
+        if (attemptsSeen++ > 0) {
+            log.info("discarded the data of an earlier, unfinished migration attempt");
+        }
+    }
+
+    /**
+     * Holds the hello back until the file is zeroed, which runs on the storage executor, not
+     * on this connection's event loop: the sender hears nothing, and is not read, until then.
+     * Sits behind the access list's gatekeeper, so a refused sender zeroes nothing.
+     */
+    private final class ZeroBeforeHello extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false);
+            file.storage().submit(StorageExecutor.Kind.WRITE, () -> {
+                discardEarlierAttempt();
+                return null;
+            }).whenComplete((zeroed, failure) -> ctx.executor().execute(() -> {
+                if (failure != null) {
+                    log.error("cannot zero {} for a new migration attempt: {}", file.path(), failure.toString());
+                    ctx.close();
+                    return;
+                }
+                log.info("migration sender connected from {}", ctx.channel().remoteAddress());
+                ctx.fireChannelActive();
+                ctx.pipeline().remove(this);
+                ctx.channel().config().setAutoRead(true);
+            }));
         }
     }
 

@@ -3,12 +3,14 @@ package net.flexnbd.server;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import net.flexnbd.limits.ClientLimit;
 import net.flexnbd.limits.ConnectionLimits;
@@ -31,12 +33,13 @@ final class NbdListener implements AutoCloseable {
     }
 
     /**
-     * Binds now; throws the bind failure (address in use, not available) as it comes.
+     * Starts binding; the future completes with the listener, or with the bind failure
+     * (address in use, not available) as it comes. Never waits, so any thread may call it.
      *
      * @param pipeline fills each accepted connection's pipeline after the gatekeeper
      */
-    static NbdListener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
-            AccessPolicy access, ConnectionLimits limits, Consumer<SocketChannel> pipeline) throws InterruptedException {
+    static CompletableFuture<NbdListener> bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
+            AccessPolicy access, ConnectionLimits limits, Consumer<SocketChannel> pipeline) {
         ClientLimit clientLimit = new ClientLimit(limits.maxClients());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -48,7 +51,7 @@ final class NbdListener implements AutoCloseable {
                 // nbdcopy) then arrive in one or two buffers, not sixteen; at Netty's default 64 KiB
                 // the socket reads and the pieces to join cost about twice the CPU.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, READ_LIMIT))
-                // Past 8 MiB of unsent replies a connection stops being read (see TransmissionHandler).
+                // Past 8 MiB of unsent replies a connection stops being read (see RequestDispatcher).
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -61,8 +64,15 @@ final class NbdListener implements AutoCloseable {
                     }
                 });
         limits.keepAlive().applyToChildren(bootstrap);
-        Channel channel = bootstrap.bind(address).sync().channel();
-        return new NbdListener(channel);
+        CompletableFuture<NbdListener> bound = new CompletableFuture<>();
+        bootstrap.bind(address).addListener((ChannelFutureListener) future -> {
+            if (future.isSuccess()) {
+                bound.complete(new NbdListener(future.channel()));
+            } else {
+                bound.completeExceptionally(future.cause());
+            }
+        });
+        return bound;
     }
 
     InetSocketAddress localAddress() {
@@ -70,13 +80,21 @@ final class NbdListener implements AutoCloseable {
     }
 
     /**
-     * Stops accepting; connections already accepted carry on. Closing again does nothing,
-     * even once the event loops have ended.
+     * Stops accepting; connections already accepted carry on. The future completes once the
+     * port is free. Closing again does nothing, even once the event loops have ended.
      */
+    CompletableFuture<Void> closeAsync() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        if (!serverChannel.isOpen()) {
+            closed.complete(null);
+        } else {
+            serverChannel.close().addListener(future -> closed.complete(null));
+        }
+        return closed;
+    }
+
     @Override
     public void close() {
-        if (serverChannel.isOpen()) {
-            serverChannel.close().awaitUninterruptibly();
-        }
+        closeAsync();
     }
 }

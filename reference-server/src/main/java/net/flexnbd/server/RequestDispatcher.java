@@ -7,9 +7,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
 import net.flexnbd.limits.ReadPause;
 import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a connection in transmission: checks each request, passes it through
- * the gate, runs it (on the event loop when it cannot block, on the disk executor otherwise)
- * and answers, possibly out of order. DISC closes once every earlier request is answered.
+ * the gate, runs it on the storage executor and answers on the event loop, possibly out of
+ * order. DISC closes once every earlier request is answered.
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
@@ -26,7 +26,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final RequestValidator validator;
     private final RequestExecutor executor;
     private final RequestGate gate;
-    private final Executor diskExecutor;
+    private final StorageExecutor storage;
 
     private ChannelHandlerContext ctx;
     /** Requests received and not yet answered; event loop only. */
@@ -34,12 +34,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private boolean disconnectRequested;
     /** Reads held back while the client is not taking its replies; event loop only. */
     private final ArrayDeque<Request> deferredReads = new ArrayDeque<>();
+    /** Bytes of READs on the storage executor whose replies are not written yet; event loop only. */
+    private long readBytesInFlight;
 
-    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, Executor diskExecutor) {
+    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage) {
         this.validator = validator;
         this.executor = executor;
         this.gate = gate;
-        this.diskExecutor = diskExecutor;
+        this.storage = storage;
     }
 
     @Override
@@ -81,7 +83,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         gate.submit(new RequestGate.Ticket() {
             @Override
             public void admitted() {
-                run(request);
+                onEventLoop(() -> dispatch(request));
             }
 
             @Override
@@ -92,38 +94,52 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void run(Request request) {
-        if (RequestExecutor.mayBlock(request)) {
-            diskExecutor.execute(() -> {
-                Reply reply = executor.execute(request, ctx.alloc());
-                onEventLoop(() -> reply(reply, true));
-            });
-        } else {
-            onEventLoop(() -> runOnEventLoop(request));
-        }
-    }
-
     /**
      * Backpressure: while the client leaves earlier replies untaken, further reads wait
-     * here instead of filling memory with replies it does not take either.
+     * here instead of filling memory with replies it does not take either. Reads still on
+     * the storage executor count as replies already written.
      */
-    private void runOnEventLoop(Request request) {
-        if (request.type() == CMD_READ && (!ctx.channel().isWritable() || !deferredReads.isEmpty())) {
+    private void dispatch(Request request) {
+        if (request.type() == CMD_READ && (!deferredReads.isEmpty() || mustWait(request))) {
             deferredReads.add(request);
         } else {
             runNow(request);
         }
     }
 
+    /** One read may always run; more only while their replies would fit below the high mark. */
+    private boolean mustWait(Request read) {
+        return !ctx.channel().isWritable()
+                || (readBytesInFlight > 0 && readBytesInFlight + read.length() > ctx.channel().bytesBeforeUnwritable());
+    }
+
     private void runNow(Request request) {
-        if (ctx.channel().isActive()) {
-            reply(executor.execute(request, ctx.alloc()), true);
-        } else {
+        if (!ctx.channel().isActive()) {
             // The connection is gone: the request leaves the gate unanswered.
             request.release();
             gate.finished();
             pending--;
+            return;
         }
+        long readBytes = request.type() == CMD_READ ? request.length() : 0;
+        readBytesInFlight += readBytes;
+        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc()))
+                .whenComplete((reply, failure) -> onEventLoop(() -> {
+                    readBytesInFlight -= readBytes;
+                    if (failure != null) {
+                        // Never ran (the executor is closed): the payload is still ours.
+                        if (request.refCnt() > 0) {
+                            request.release();
+                        }
+                        log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
+                        reply(Reply.error(request.cookie(), EIO), true);
+                    } else {
+                        reply(reply, true);
+                    }
+                    if (readBytes > 0) {
+                        runDeferredReads();
+                    }
+                }));
     }
 
     /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
@@ -163,7 +179,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void runDeferredReads() {
-        while (!deferredReads.isEmpty() && (ctx.channel().isWritable() || !ctx.channel().isActive())) {
+        while (!deferredReads.isEmpty() && (!ctx.channel().isActive() || !mustWait(deferredReads.peek()))) {
             runNow(deferredReads.poll());
         }
     }

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.util.function.Supplier;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one validated data request against the store and builds its reply. A failed local
+ * Runs one validated data request against the store and builds its reply, on a storage
+ * thread. A failed local
  * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
  * exists, so a migration never misses a write that a client has been told about.
  */
@@ -29,12 +31,12 @@ final class RequestExecutor {
         this.observer = observer;
     }
 
-    /** True when the request may block on the disk (fsync, fallocate, large zeroing). */
-    static boolean mayBlock(Request request) {
+    /** How the request is ordered on the storage executor. */
+    static StorageExecutor.Kind kindOf(Request request) {
         return switch (request.type()) {
-            case CMD_READ -> false;
-            case CMD_WRITE -> request.hasFlag(CMD_FLAG_FUA);
-            default -> true;
+            case CMD_WRITE, CMD_TRIM, CMD_WRITE_ZEROES -> StorageExecutor.Kind.WRITE;
+            case CMD_FLUSH -> StorageExecutor.Kind.FLUSH;
+            default -> StorageExecutor.Kind.READ;
         };
     }
 
@@ -43,7 +45,7 @@ final class RequestExecutor {
         try {
             return switch (request.type()) {
                 case CMD_READ -> read(request, alloc);
-                case CMD_WRITE -> write(request, alloc);
+                case CMD_WRITE -> write(request);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
@@ -71,7 +73,7 @@ final class RequestExecutor {
         }
     }
 
-    private Reply write(Request request, ByteBufAllocator alloc) throws IOException {
+    private Reply write(Request request) throws IOException {
         ByteBuf payload = request.payload();
         if (payload.readableBytes() != request.length()) {
             // An oversized write whose bytes were skipped: the validator refuses it first.
@@ -82,15 +84,10 @@ final class RequestExecutor {
         if (payload.nioBufferCount() == 1) {
             store.write(request.offset(), payload.nioBuffer(), fua);
         } else {
-            // One write call for the whole request: written piece by piece, two concurrent
-            // writes to the same range could interleave and leave a mix that neither client wrote.
-            ByteBuf joined = alloc.directBuffer(payload.readableBytes());
-            try {
-                joined.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-                store.write(request.offset(), joined.nioBuffer(), fua);
-            } finally {
-                joined.release();
-            }
+            // One write for the whole request, gathered from the pieces without a copy:
+            // written piece by piece, two concurrent writes to the same range could
+            // interleave and leave a mix that neither client wrote.
+            store.write(request.offset(), payload.nioBuffers(), fua);
         }
         observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());

@@ -6,9 +6,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,16 +15,18 @@ import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.protocol.TlsMode;
 import net.flexnbd.tls.TlsCertificates;
 import net.flexnbd.tls.TlsSettings;
-import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
+import net.flexnbd.storage.BlockStore;
+import net.flexnbd.storage.EventLoopGuardStore;
 import net.flexnbd.storage.FileBlockStore;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class Server implements AutoCloseable {
     private final AccessPolicy access;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final ExecutorService disk;
+    private final StorageExecutor storage;
     private final MirrorController mirror;
     private final PayloadBudget payloadBudget;
     private final ServerTls tls;
@@ -62,7 +63,7 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, FileBlockStore store, Acl acl, ServedFileLock lock, ServerTls tls) {
+    private Server(ServerSettings settings, BlockStore store, Acl acl, ServedFileLock lock, ServerTls tls) {
         this.settings = settings;
         this.tls = tls;
         this.lock = lock;
@@ -70,8 +71,8 @@ public final class Server implements AutoCloseable {
         this.access = new AccessPolicy(acl);
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
-        this.disk = Executors.newFixedThreadPool(4, new DefaultThreadFactory("nbd-disk", true));
-        this.file = new ServedFile(settings.file(), store, disk);
+        this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
+        this.file = new ServedFile(settings.file(), store, storage);
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), this::handedOver);
@@ -105,7 +106,7 @@ public final class Server implements AutoCloseable {
             closeQuietly(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, store, acl, lock, tls);
+        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl, lock, tls);
         try {
             server.open();
         } catch (StartupException e) {
@@ -118,14 +119,14 @@ public final class Server implements AutoCloseable {
     private void open() throws StartupException {
         try {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
-                clients = bindClients(settings.bind());
+                clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), tls, settings.migration().linkTimeout(), controlState,
                         this::takeControl,
                         this::failFatally);
-                migrationListener = NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
-                        receiver.pipeline());
+                migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
+                        receiver.pipeline()));
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
@@ -145,18 +146,29 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private NbdListener bindClients(InetSocketAddress address) throws Exception {
+    /** Start-up only, on the thread that starts the server: waits for the bind. */
+    private static NbdListener awaitBound(CompletableFuture<NbdListener> bound) throws Exception {
+        try {
+            return bound.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         return NbdListener.bind(address, boss, workers, access, settings.limits(),
                 ConnectionPipelines.clients(file, settings.handshake(), tls, killswitch, settings.limits(), payloadBudget));
     }
 
-    /** DISCONNECT after ENTRUST arrived: stop listening for senders and serve. */
+    /**
+     * DISCONNECT after ENTRUST arrived: stop listening for senders and serve. Runs on the
+     * link's event loop, so nothing here waits: the close, the bind and its retries are
+     * chained futures.
+     */
     private void takeControl() {
         NbdListener listener = migrationListener;
-        if (listener != null) {
-            listener.close();
-        }
+        CompletableFuture<Void> closed = listener == null ? CompletableFuture.completedFuture(null) : listener.closeAsync();
         if (settings.exitAfterMigration()) {
             // ENTRUST made the data durable before it was acknowledged: nothing is left to flush.
             log.info("migration of {} received; exiting instead of serving it", settings.file());
@@ -164,11 +176,12 @@ public final class Server implements AutoCloseable {
             return;
         }
         InetSocketAddress servingAddress = settings.servingAddress();
-        // Retries run on a worker loop: binding waits for the boss loop, which must not be the waiting thread.
-        new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress))
+        closed.thenCompose(free -> new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress)))
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {
-                        log.error("cannot serve on {}: {}", describe(servingAddress), failure.getMessage());
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        log.error("cannot serve on {}: {}", describe(servingAddress), cause.getMessage());
                         finish(EXIT_FATAL);
                         return;
                     }
@@ -303,7 +316,7 @@ public final class Server implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        disk.shutdown();
+        storage.close();
         try {
             file.store().close();
         } catch (IOException e) {

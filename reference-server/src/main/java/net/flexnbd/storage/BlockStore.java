@@ -26,6 +26,16 @@ public interface BlockStore extends Closeable {
     void write(long offset, ByteBuffer src, boolean durable) throws IOException;
 
     /**
+     * Writes {@code srcs}, one after the other, at {@code offset}, as one write: a
+     * concurrent write to an overlapping range lands wholly before or after it, never
+     * interleaved with its pieces. This default joins them into one buffer first; a store
+     * that can gather without the copy overrides it.
+     */
+    default void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        write(offset, Gathered.join(srcs), durable);
+    }
+
+    /**
      * Makes the range read as zeroes. With {@code mayPunch} the range may become (or stay) a
      * hole; without it (NBD_CMD_FLAG_NO_HOLE) it is left allocated.
      */
@@ -36,6 +46,13 @@ public interface BlockStore extends Closeable {
 
     /** Forces every completed write to stable storage. */
     void flush() throws IOException;
+
+    /**
+     * Starts writing the range's completed writes to the disk without waiting for them: a
+     * hint, so that a later {@link #flush()} finds little left to do. It makes nothing
+     * durable. The default does nothing.
+     */
+    default void startWriteback(long offset, long length) throws IOException {}
 
     /**
      * Calls {@code visitor} with each allocated (data) extent overlapping

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Data moves through a {@link FileChannel} (positional, so threads never share a file
  * position). Hole punching and SEEK_DATA/SEEK_HOLE need a raw descriptor, which the JDK does
  * not expose without reflection into its internals; so the file is opened a second time
- * through {@code open(2)} and that descriptor serves only {@code fallocate} and
- * {@code lseek}. Both descriptors name the same inode and share its page cache. Without
+ * through {@code open(2)} and that descriptor serves {@code fallocate}, {@code lseek} and
+ * the gathering {@code pwritev} of a write that arrived in pieces. Both descriptors name the
+ * same inode and share its page cache. Without
  * native support (another OS, JNA missing, a non-default file system) the store still
  * works: it writes zeroes instead of punching and reports everything as data.
  */
@@ -40,6 +41,7 @@ public final class FileBlockStore implements BlockStore {
     private static final AtomicBoolean LOGGED_NO_PUNCH = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_ZERO_RANGE = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_SEEK = new AtomicBoolean();
+    private static final AtomicBoolean LOGGED_NO_WRITEBACK = new AtomicBoolean();
 
     private static final long SECTOR_MASK = ~511L;
     /** A seek answer meaning "lseek cannot tell"; -1 means "no data before EOF". */
@@ -69,6 +71,8 @@ public final class FileBlockStore implements BlockStore {
     private volatile boolean canZeroRange;
     /** Cleared the first time lseek cannot tell data from holes. */
     private volatile boolean canSeek;
+    /** Cleared the first time sync_file_range is refused. */
+    private volatile boolean canStartWriteback;
 
     private FileBlockStore(Path file, FileChannel channel, int fd) throws IOException {
         this.file = file;
@@ -77,6 +81,7 @@ public final class FileBlockStore implements BlockStore {
         this.canPunch = nativeOk;
         this.canZeroRange = nativeOk;
         this.canSeek = nativeOk;
+        this.canStartWriteback = nativeOk;
         this.io = new ReopeningChannel(channel, () -> nativeOk ? ReopeningChannel.procFdPath(fd, file) : file);
         this.size = channel.size() & SECTOR_MASK;
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -192,6 +197,48 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
+    /**
+     * Gathers {@code srcs} into the file with one {@code pwritev} on the raw descriptor, so
+     * that a WRITE that arrived in several socket reads is neither joined by a copy nor
+     * written piece by piece (which could interleave with a concurrent write to the same
+     * range). Without native support, with heap buffers or with more pieces than one call
+     * takes, the pieces are joined first.
+     */
+    @Override
+    public void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        if (srcs.length == 1) {
+            write(offset, srcs[0], durable);
+            return;
+        }
+        long length = Gathered.remaining(srcs);
+        if (length > 0) {
+            if (Gathered.isAllZero(srcs) && isHole(offset, length)) {
+                for (ByteBuffer src : srcs) {
+                    src.position(src.limit());
+                }
+            } else if (fd >= 0 && srcs.length <= LinuxFiles.IOV_MAX && Gathered.allDirect(srcs)) {
+                gather(offset, srcs);
+            } else {
+                io.writeFully(Gathered.join(srcs), offset);
+            }
+        }
+        if (durable) {
+            io.force();
+        }
+    }
+
+    private void gather(long offset, ByteBuffer[] srcs) throws IOException {
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            LinuxFiles.pwritevFully(fd, srcs, offset);
+        } catch (ErrnoException e) {
+            throw withFile(e);
+        } finally {
+            nativeUse.unlock();
+        }
+    }
+
     @Override
     public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
         if (length > 0) {
@@ -214,6 +261,28 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public void flush() throws IOException {
         io.force();
+    }
+
+    /** sync_file_range on the raw descriptor; a file system that refuses it is left alone. */
+    @Override
+    public void startWriteback(long offset, long length) throws IOException {
+        if (!canStartWriteback || length <= 0) {
+            return;
+        }
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            LinuxFiles.startWriteback(fd, offset, length);
+        } catch (ErrnoException e) {
+            if (!e.isUnsupported() && e.errno() != ErrnoException.EINVAL) {
+                throw withFile(e);
+            }
+            canStartWriteback = false;
+            logOnce(LOGGED_NO_WRITEBACK, "cannot start writeback early in {} ({}): flushes will do it all",
+                    e.getMessage());
+        } finally {
+            nativeUse.unlock();
+        }
     }
 
     @Override

@@ -3,7 +3,11 @@ package net.flexnbd.storage;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 import java.io.IOException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -25,11 +29,22 @@ final class LinuxFiles {
     /** lseek whence: next offset at or after the given one that is in a hole (or EOF). */
     static final int SEEK_HOLE = 4;
 
+    /** sync_file_range: start writeback of the range's dirty pages, without waiting for it. */
+    static final int SYNC_FILE_RANGE_WRITE = 2;
+    /** The most buffers one pwritev takes (Linux UIO_MAXIOV). */
+    static final int IOV_MAX = 1024;
+    /** Bytes of one struct iovec: a pointer and a size_t. */
+    private static final int IOVEC_BYTES = 16;
+
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
 
     /** Why the native calls cannot be used, or null when they can. */
     private static final Throwable UNAVAILABLE = register();
+
+    /** Each thread's iovec array for {@link #pwritevFully}, allocated once. */
+    private static final ThreadLocal<ByteBuffer> IOVECS = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(IOV_MAX * IOVEC_BYTES).order(ByteOrder.nativeOrder()));
 
     private LinuxFiles() {
     }
@@ -43,6 +58,10 @@ final class LinuxFiles {
         static native int fallocate(int fd, int mode, long offset, long length);
 
         static native long lseek(int fd, long offset, int whence);
+
+        static native long pwritev(int fd, Pointer iov, int iovcnt, long offset);
+
+        static native int sync_file_range(int fd, long offset, long nbytes, int flags);
 
         static native String strerror(int errnum);
     }
@@ -111,6 +130,94 @@ final class LinuxFiles {
             if (errno != ErrnoException.EINTR) {
                 throw failure("fallocate(fd " + fd + ", " + modeName + ", offset " + offset
                         + ", length " + length + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * Writes every byte of {@code srcs} (each from its position to its limit; all direct,
+     * at most {@link #IOV_MAX}) at {@code offset}, advancing their positions. One pwritev
+     * call normally does it all, so a concurrent write to the same range lands wholly
+     * before or after this one, as one pwrite would; after a short write (a signal, a full
+     * disk) the rest follows in further calls.
+     */
+    static void pwritevFully(int fd, ByteBuffer[] srcs, long offset) throws IOException {
+        if (srcs.length > IOV_MAX) {
+            throw new IllegalArgumentException("buffers (" + srcs.length + ") must be at most " + IOV_MAX);
+        }
+        ByteBuffer iovecs = IOVECS.get();
+        Pointer iov = Native.getDirectBufferPointer(iovecs);
+        long at = offset;
+        int first = 0;
+        try {
+            while (true) {
+                while (first < srcs.length && !srcs[first].hasRemaining()) {
+                    first++;
+                }
+                if (first == srcs.length) {
+                    return;
+                }
+                int count = fillIovecs(iovecs, srcs, first);
+                long written = Libc.pwritev(fd, iov, count, at);
+                if (written < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == ErrnoException.EINTR) {
+                        continue;
+                    }
+                    throw failure("pwritev(fd " + fd + ", " + count + " buffers, offset " + at + ")", errno);
+                }
+                if (written == 0) {
+                    throw new IOException("pwritev(fd " + fd + ", offset " + at + ") wrote nothing");
+                }
+                at += written;
+                advance(srcs, first, written);
+            }
+        } finally {
+            // The kernel read the buffers through raw addresses: keep them alive until here.
+            Reference.reachabilityFence(srcs);
+        }
+    }
+
+    /** Fills {@code iovecs} with the remaining bytes of {@code srcs[first..]}; returns how many. */
+    private static int fillIovecs(ByteBuffer iovecs, ByteBuffer[] srcs, int first) {
+        int count = 0;
+        for (int i = first; i < srcs.length; i++) {
+            ByteBuffer src = srcs[i];
+            if (!src.hasRemaining()) {
+                continue;
+            }
+            if (!src.isDirect()) {
+                throw new IllegalArgumentException("buffer " + i + " is not direct");
+            }
+            long base = Pointer.nativeValue(Native.getDirectBufferPointer(src));
+            iovecs.putLong(count * IOVEC_BYTES, base + src.position());
+            iovecs.putLong(count * IOVEC_BYTES + 8, src.remaining());
+            count++;
+        }
+        return count;
+    }
+
+    private static void advance(ByteBuffer[] srcs, int first, long written) {
+        long left = written;
+        for (int i = first; i < srcs.length && left > 0; i++) {
+            int step = (int) Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + step);
+            left -= step;
+        }
+    }
+
+    /**
+     * Starts writing the dirty pages of {@code [offset, offset+length)} to the disk and
+     * returns without waiting for them (sync_file_range with SYNC_FILE_RANGE_WRITE). It
+     * makes nothing durable: it only spreads the disk's work over time, so that a later
+     * fsync finds little left to do.
+     */
+    static void startWriteback(int fd, long offset, long length) throws IOException {
+        while (Libc.sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE) != 0) {
+            int errno = Native.getLastError();
+            if (errno != ErrnoException.EINTR) {
+                throw failure("sync_file_range(fd " + fd + ", offset " + offset + ", length " + length
+                        + ", SYNC_FILE_RANGE_WRITE)", errno);
             }
         }
     }

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class MigrationLinkHandlerTest {
     private final Listener listener = new Listener();
     private final QueuedExecutor disk = new QueuedExecutor();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new MigrationLinkHandler(listener, disk));
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new MigrationLinkHandler(listener, new StorageExecutor(disk)));
 
     @Test
     void dataRequestsPassOnToTheDispatcher() {
@@ -137,22 +137,6 @@ class MigrationLinkHandlerTest {
         @Override
         public void localFailure(String what) {
             calls.add("localFailure");
-        }
-    }
-
-    /** Runs tasks when the test says so, standing for the disk threads. */
-    static final class QueuedExecutor implements Executor {
-        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            while (!tasks.isEmpty()) {
-                tasks.poll().run();
-            }
         }
     }
 }

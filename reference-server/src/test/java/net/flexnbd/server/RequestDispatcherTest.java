@@ -11,13 +11,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
-import net.flexnbd.server.MigrationLinkHandlerTest.QueuedExecutor;
 import net.flexnbd.storage.MemoryBlockStore;
 import org.junit.jupiter.api.Test;
 
-/** Validation, the gate, where requests run, replies and read backpressure, on one connection. */
+/**
+ * Validation, the gate, the storage executor, replies and read backpressure, on one
+ * connection. The storage threads are a queue the test runs by hand.
+ */
 class RequestDispatcherTest {
     private static final int SIZE = 1 << 20;
 
@@ -26,7 +29,8 @@ class RequestDispatcherTest {
     private final RequestGate gate = new RequestGate();
     private final QueuedExecutor disk = new QueuedExecutor();
     private final EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(new RequestValidator(SIZE),
-            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate, disk));
+            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate,
+            new StorageExecutor(disk)));
 
     private static Request write(long cookie, long offset, byte[] data) {
         return new Request(0, CMD_WRITE, cookie, offset, data.length, Unpooled.wrappedBuffer(data));
@@ -51,10 +55,14 @@ class RequestDispatcherTest {
     @Test
     void aWriteIsObservedAndReadBack() {
         channel.writeInbound(write(1, 4096, new byte[] {1, 2, 3}));
+        assertThat(channel.<Object>readOutbound()).as("not written on the event loop").isNull();
+        runDisk();
         assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
         assertThat(changes).containsExactly("4096+3");
 
         channel.writeInbound(Request.of(0, CMD_READ, 2, 4095, 5));
+        assertThat(channel.<Object>readOutbound()).as("not read on the event loop").isNull();
+        runDisk();
         Reply read = channel.readOutbound();
         assertThat(read.cookie()).isEqualTo(2);
         assertThat(ByteBufUtil.getBytes(read.payload())).containsExactly(0, 1, 2, 3, 0);
@@ -66,6 +74,8 @@ class RequestDispatcherTest {
     void repliesGoOutOfOrderWhenAFlushWaitsForTheDisk() {
         channel.writeInbound(Request.of(0, CMD_FLUSH, 1, 0, 0));
         channel.writeInbound(Request.of(0, CMD_READ, 2, 0, 512));
+        disk.run(1);
+        channel.runPendingTasks();
         Reply read = channel.readOutbound();
         assertThat(read.cookie()).isEqualTo(2);
         read.release();
@@ -85,6 +95,7 @@ class RequestDispatcherTest {
 
         gate.resume();
         channel.runPendingTasks();
+        runDisk();
         assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
 
         gate.close();
@@ -98,6 +109,7 @@ class RequestDispatcherTest {
     void aFailedStoreCallAnswersEio() {
         store.failWith(new IOException("disk on fire"));
         channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 512));
+        runDisk();
         assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(1, EIO));
     }
 
@@ -122,14 +134,38 @@ class RequestDispatcherTest {
         assertThat(channel.config().isAutoRead()).as("the client is no longer read").isFalse();
 
         channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 512));
-        assertThat(channel.outboundMessages()).as("the read waits, and nothing is flushed").isEmpty();
+        assertThat(disk.queued()).as("the read waits on the event loop").isZero();
         channel.flushOutbound();
+        runDisk();
         assertThat(channel.<Object>readOutbound()).as("the earlier bytes").isNotNull();
         Reply read = channel.readOutbound();
         assertThat(read).as("the read ran once the client took the earlier bytes").isNotNull();
         assertThat(read.cookie()).isEqualTo(1);
         read.release();
         assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void readsOnTheStorageThreadsCountAsRepliesAlreadyWritten() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(4096, 8192));
+        channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 8192));
+        channel.writeInbound(Request.of(0, CMD_READ, 2, 0, 8192));
+        assertThat(disk.queued()).as("the second read would go past the high mark").isEqualTo(1);
+
+        disk.run(0);
+        channel.runPendingTasks();
+        assertThat(disk.queued()).as("the first reply has left: the second read runs").isEqualTo(1);
+        runDisk();
+        assertThat(replyCookiesReleasing()).containsExactly(1L, 2L);
+    }
+
+    private List<Long> replyCookiesReleasing() {
+        List<Long> cookies = new ArrayList<>();
+        for (Reply reply; (reply = channel.readOutbound()) != null; ) {
+            cookies.add(reply.cookie());
+            reply.release();
+        }
+        return cookies;
     }
 
     @Test
@@ -141,5 +177,55 @@ class RequestDispatcherTest {
 
         channel.close();
         assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestTheClosedExecutorRefusesIsAnsweredEioAndLeavesTheGate() {
+        EmbeddedChannel closed = new EmbeddedChannel(new RequestDispatcher(new RequestValidator(SIZE),
+                new RequestExecutor(store, () -> (offset, length) -> { }), gate, new StorageExecutor(task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("closed");
+                })));
+        closed.writeInbound(write(1, 0, new byte[] {1}));
+        assertThat(closed.<Reply>readOutbound()).isEqualTo(Reply.error(1, EIO));
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aFuaWriteIsDurableBeforeItsReply() {
+        channel.writeInbound(new Request(CMD_FLAG_FUA, CMD_WRITE, 1, 0, 2, Unpooled.wrappedBuffer(new byte[2])));
+        assertThat(channel.<Object>readOutbound()).isNull();
+        runDisk();
+        assertThat(store.calls()).containsExactly("write 0+2 durable");
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
+    }
+
+    @Test
+    void aFlushAnswersOnlyAfterEveryWriteReceivedBeforeItCompleted() {
+        channel.writeInbound(write(1, 0, new byte[] {1}));
+        channel.writeInbound(write(2, 512, new byte[] {2}));
+        channel.writeInbound(Request.of(0, CMD_FLUSH, 3, 0, 0));
+        channel.writeInbound(write(4, 1024, new byte[] {4}));
+        assertThat(disk.queued()).as("the flush waits for writes 1 and 2; write 4 does not wait").isEqualTo(3);
+
+        disk.run(2); // write 4
+        disk.run(1); // write 2
+        channel.runPendingTasks();
+        assertThat(replyCookies()).containsExactly(4L, 2L);
+        assertThat(disk.queued()).as("write 1 still runs: no flush yet").isEqualTo(1);
+
+        disk.run(0); // write 1, then the flush is queued
+        disk.run(0);
+        channel.runPendingTasks();
+        assertThat(replyCookies()).containsExactly(1L, 3L);
+        assertThat(store.calls()).containsExactly("write 1024+1", "write 512+1", "write 0+1", "flush");
+    }
+
+    private List<Long> replyCookies() {
+        List<Long> cookies = new ArrayList<>();
+        for (Reply reply; (reply = channel.readOutbound()) != null; ) {
+            assertThat(reply.error()).isZero();
+            cookies.add(reply.cookie());
+        }
+        return cookies;
     }
 }

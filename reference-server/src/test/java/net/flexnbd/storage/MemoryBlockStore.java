@@ -8,6 +8,7 @@ public final class MemoryBlockStore implements BlockStore {
     private final byte[] bytes;
     private volatile IOException failure;
     private int flushes;
+    private final java.util.List<String> calls = new java.util.ArrayList<>();
 
     public MemoryBlockStore(int size) {
         this.bytes = new byte[size];
@@ -20,6 +21,11 @@ public final class MemoryBlockStore implements BlockStore {
 
     public synchronized int flushes() {
         return flushes;
+    }
+
+    /** Every change and flush so far, as {@code write 0+512 durable}, {@code flush}. */
+    public synchronized java.util.List<String> calls() {
+        return java.util.List.copyOf(calls);
     }
 
     public synchronized byte[] snapshot(int offset, int length) {
@@ -42,6 +48,7 @@ public final class MemoryBlockStore implements BlockStore {
     @Override
     public synchronized void write(long offset, ByteBuffer src, boolean durable) throws IOException {
         check();
+        calls.add("write " + offset + "+" + src.remaining() + (durable ? " durable" : ""));
         src.get(bytes, (int) offset, src.remaining());
     }
 
@@ -59,6 +66,7 @@ public final class MemoryBlockStore implements BlockStore {
     @Override
     public synchronized void flush() throws IOException {
         check();
+        calls.add("flush");
         flushes++;
     }
 

@@ -57,6 +57,7 @@ public class ClientSteps {
     }
 
     @Then("clients can read and write the {role}")
+    @StepNotes(waitsFor = "writing clients, if any, to hold still for the read (event, 30 s)")
     public void clientsCanReadAndWrite(Role role) throws IOException {
         clients.probe(role);
     }
@@ -95,6 +96,8 @@ public class ClientSteps {
     }
 
     @Then("the {role} closes that client's connection")
+    @StepNotes(waitsFor = "the server to close it (event, 30 s)",
+            needs = "'When a client sends a request with a bad magic'")
     public void closesThatClientsConnection(Role role) throws IOException {
         assertThat(clients.current().awaitClosedByServer(Waits.EVENT)).as("the %s closed the connection", role.word()).isTrue();
     }
@@ -146,11 +149,20 @@ public class ClientSteps {
     }
 
     @Given("{int} clients writing all the time to the first {size} of the {role}")
+    @StepNotes(waitsFor = "as many acknowledged writes as clients (event, 30 s)", needs = "the server they write to")
     public void clientsWritingAllTheTime(int count, long length, Role role) throws IOException {
         clients.startLoad(role, count, length).awaitAcknowledged(count, Waits.EVENT);
     }
 
+    @When("{int} clients start writing all the time to the first {size} of the {role}")
+    @StepNotes(waitsFor = "as many acknowledged writes as clients (event, 30 s)", needs = "the server they write to")
+    public void clientsStartWriting(int count, long length, Role role) throws IOException {
+        clients.startLoad(role, count, length).awaitAcknowledged(count, Waits.EVENT);
+    }
+
     @Then("the writing clients were stopped by the handover")
+    @StepNotes(waitsFor = "every writing client to end (event, 30 s)",
+            needs = "clients writing all the time, and a completed migration")
     public void theWritingClientsWereStopped() {
         WriteLoad load = clients.load();
         load.awaitEnded(Waits.EVENT);
@@ -163,13 +175,17 @@ public class ClientSteps {
                 .hasValueSatisfying(nanos -> assertThat(nanos - migration.startedNanos()).isPositive());
     }
 
-    @Then("every write the source acknowledged is on the destination")
-    public void everyAcknowledgedWriteIsOnTheDestination() {
-        clients.load().recordInto(disks.disk(), servers.file(Role.DESTINATION));
-        disks.disk().assertMatches(servers.file(Role.DESTINATION));
+    /** Clients still writing are held for the check (see Clients#whileWritersHold). */
+    @Then("every write the source acknowledged is on the {role}")
+    @StepNotes(waitsFor = "writing clients to hold still before their next write (event, 30 s)",
+            needs = "clients writing all the time")
+    public void everyAcknowledgedWriteIsOn(Role role) throws IOException {
+        clients.load();
+        clients.whileWritersHold(role, () -> disks.assertHolds(role, servers.file(role)));
     }
 
     @Then("writes sent to the source after the handover are refused")
+    @StepNotes(needs = "'Given an idle client of the source' before the migration, and a completed handover")
     public void writesAfterTheHandoverAreRefused() {
         clients.assertWritesRefused(servers.get(Role.SOURCE).servingAddress());
     }

@@ -2,6 +2,8 @@ package net.flexnbd.steps;
 
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
+import java.io.IOException;
+import net.flexnbd.steps.world.Clients;
 import net.flexnbd.steps.world.Disks;
 import net.flexnbd.steps.world.Role;
 import net.flexnbd.steps.world.Servers;
@@ -13,10 +15,12 @@ import net.flexnbd.steps.world.Servers;
 public class DataSteps {
     private final Disks disks;
     private final Servers servers;
+    private final Clients clients;
 
-    public DataSteps(Disks disks, Servers servers) {
+    public DataSteps(Disks disks, Servers servers, Clients clients) {
         this.disks = disks;
         this.servers = servers;
+        this.clients = clients;
     }
 
     @Given("a {size} disk written with pattern {pattern}")
@@ -24,9 +28,12 @@ public class DataSteps {
         disks.create(size, pattern);
     }
 
+    /** Clients writing all the time are held for the check, their acknowledged writes counted in. */
     @Then("the {role}'s file holds the disk's data")
-    public void fileHoldsTheDisksData(Role role) {
-        disks.disk().assertMatches(servers.file(role));
+    @StepNotes(waitsFor = "writing clients, if any, to hold still for the check (event, 30 s)",
+            needs = "a disk ('Given a 8 MiB disk written with pattern ...')")
+    public void fileHoldsTheDisksData(Role role) throws IOException {
+        clients.whileWritersHold(role, () -> disks.assertHolds(role, servers.file(role)));
     }
 
     @Then("the {role}'s file is untouched")

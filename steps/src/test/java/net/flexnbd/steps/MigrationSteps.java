@@ -29,6 +29,8 @@ public class MigrationSteps {
     }
 
     @When("the source migrates to the destination")
+    @StepNotes(waitsFor = "only the source's answer `0: Mirror started`",
+            needs = "a source, and a destination (real, fake, or an address where nothing listens)")
     public void theSourceMigrates() {
         migration.start(migration.request(Optional.empty(), Optional.empty()));
     }
@@ -39,6 +41,7 @@ public class MigrationSteps {
     }
 
     @When("the source starts migrating to the destination at {size} per second")
+    @StepNotes(waitsFor = "only the source's answer `0: Mirror started`", needs = "a source and a destination")
     public void theSourceStartsMigratingAt(long bytesPerSecond) {
         migration.start(migration.request(Optional.empty(), Optional.of(bytesPerSecond)));
     }
@@ -50,6 +53,7 @@ public class MigrationSteps {
     }
 
     @When("the source is asked to migrate to the destination")
+    @StepNotes(waitsFor = "the source's answer, whatever it is", needs = "a source and a destination")
     public void theSourceIsAskedToMigrate() {
         migration.ask(migration.request(Optional.empty(), Optional.empty()));
     }
@@ -60,31 +64,56 @@ public class MigrationSteps {
     }
 
     @Then("the migration completes")
+    @StepNotes(waitsFor = "the source gone and the destination in control (migration deadline, 60 s)",
+            needs = "a migration started ('When the source migrates to the destination')")
     public void theMigrationCompletes() {
         migration.awaitCompleted();
     }
 
     @When("the migration is stopped")
+    @StepNotes(waitsFor = "the source's answer to `break`",
+            needs = "a migration started",
+            notAfter = "the handover (a committed handover cannot be stopped)")
     public void theMigrationIsStopped() {
         migration.stop();
     }
 
     @When("the migration runs at full speed")
+    @StepNotes(needs = "a migration started with a cap ('... at 1 MiB per second')")
     public void theMigrationRunsAtFullSpeed() {
         migration.fullSpeed();
     }
 
+    @When("the migration reaches its final pass")
+    @StepNotes(waitsFor = "the source migrating with client I/O paused (event, 30 s; polled every 5 ms)",
+            needs = "a migration started; a final pass that lasts (a hold before the ENTRUST, or a cap)")
+    public void theMigrationReachesItsFinalPass() {
+        migration.awaitFinalPass();
+    }
+
+    /** Seen on the link: needs the fault proxy on it. */
+    @When("the migration reaches its handover")
+    @StepNotes(waitsFor = "the source's ENTRUST on the link (migration deadline, 60 s)",
+            needs = "'Given the migration link runs through the fault proxy' (or a protocol-step fault) before the migration starts")
+    public void theMigrationReachesItsHandover() {
+        migration.awaitHandover();
+    }
+
     @When("the migration is under way")
+    @StepNotes(waitsFor = "the source to have sent part of the disk (event, 30 s)", needs = "a migration started")
     public void theMigrationIsUnderWay() {
         migration.awaitUnderWay();
     }
 
     @Then("the source keeps migrating through the fault")
+    @StepNotes(waitsFor = "1 MiB more sent, or another attempt, since the fault was put on (event, 30 s)",
+            needs = "'When the migration link suffers ...' during a migration")
     public void theSourceKeepsMigratingThroughTheFault() {
         migration.awaitTrafficSinceMark(1 << 20);
     }
 
     @Then("the source retries the migration")
+    @StepNotes(waitsFor = "a second attempt in the source's status (event, 30 s)", needs = "a migration started")
     public void theSourceRetries() {
         migration.awaitRetrying();
     }
@@ -92,6 +121,7 @@ public class MigrationSteps {
     // ---- the mirror command and raw control requests -----------------------------------
 
     @When("the operator runs mirror for the source")
+    @StepNotes(waitsFor = "the command to end (command deadline, 60 s)", needs = "a source and a destination")
     public void theOperatorRunsMirror() {
         migration.runMirrorCommand(Optional.empty());
     }

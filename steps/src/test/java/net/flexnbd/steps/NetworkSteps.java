@@ -27,63 +27,98 @@ public class NetworkSteps {
     }
 
     @Given("the migration link runs through Toxiproxy")
+    @StepNotes(needs = "a destination (real or fake)",
+            notAfter = "a fault at a protocol step (say Toxiproxy first, the fault proxy goes in front of it)")
     public void theMigrationLinkRunsThroughToxiproxy() {
         network.linkTo(migration.destinationAddress());
     }
 
     @When("the migration link suffers {fault} {direction}")
+    @StepNotes(needs = "'Given the migration link runs through Toxiproxy'")
     public void theMigrationLinkSuffers(Fault fault, Direction direction) {
         network.suffer(fault, direction);
         migration.markProgress();
     }
 
+    @When("the migration link suffers {duration} of latency {direction}")
+    @StepNotes(needs = "'Given the migration link runs through Toxiproxy'")
+    public void theMigrationLinkSuffersLatency(Duration latency, Direction direction) {
+        network.delay(latency, direction);
+        migration.markProgress();
+    }
+
+    /** Toxiproxy's limit_data with an amount: each connection is closed once that much went that way. */
+    @When("the migration link is closed after {size} {direction}")
+    @StepNotes(needs = "'Given the migration link runs through Toxiproxy'")
+    public void theMigrationLinkIsClosedAfter(long bytes, Direction direction) {
+        network.cutAfter(bytes, direction);
+        migration.markProgress();
+    }
+
+    /** With no fault yet: lets steps watch the protocol on the link (the handover). */
+    @Given("the migration link runs through the fault proxy")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to watch")
+    public void theMigrationLinkRunsThroughTheFaultProxy() {
+        network.faultProxy(migration.destinationAddress());
+    }
+
     @Given("the migration link is slowed to {size} per second with {duration} of latency")
+    @StepNotes(needs = "'Given the migration link runs through Toxiproxy'")
     public void theMigrationLinkIsSlowed(long bytesPerSecond, Duration latency) {
         network.slow(latency, bytesPerSecond);
     }
 
     /** Every migration connection, until healed: the fault proxy cuts it once its ENTRUST reached the destination. */
     @Given("the migration link cuts the connection right after the source's ENTRUST")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to cut")
     public void theMigrationLinkCutsRightAfterTheEntrust() {
         network.strikeAt(migration.destinationAddress(), Step.AFTER_ENTRUST, false, FaultBuilder::cut);
     }
 
     /** Every migration connection that reaches the step, until healed. */
     @Given("the migration link is {linkFault} {protocolStep}")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to strike")
     public void theMigrationLinkIsFaultedAt(LinkFault fault, Step step) {
         network.strikeAt(migration.destinationAddress(), step, false, fault::place);
     }
 
     /** Only the first migration connection that reaches the step; later attempts pass. */
     @Given("the migration link is {linkFault} once, {protocolStep}")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to strike")
     public void theMigrationLinkIsFaultedOnceAt(LinkFault fault, Step step) {
         network.strikeAt(migration.destinationAddress(), step, true, fault::place);
     }
 
     @Given("the migration link is delayed by {duration} {protocolStep}")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to strike")
     public void theMigrationLinkIsDelayedAt(Duration delay, Step step) {
         network.strikeAt(migration.destinationAddress(), step, false, at -> at.delay(delay));
     }
 
     /** The source's later messages (a DISCONNECT) are swallowed; its close still reaches the destination. */
     @Given("the migration link drops everything the source sends {protocolStep}")
+    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to strike")
     public void theMigrationLinkDropsWhatTheSourceSendsAt(Step step) {
         network.strikeAt(migration.destinationAddress(), step, false, FaultBuilder::dropClientToServer);
     }
 
     /** Waits until the fault placed last at a protocol step has struck a connection. */
     @When("the migration link's fault has struck")
+    @StepNotes(waitsFor = "the last protocol-step fault to strike a connection (event, 30 s)",
+            needs = "a protocol-step fault, and a migration started")
     public void theFaultHasStruck() {
         network.lastProtocolFault().awaitStruck(Waits.EVENT);
     }
 
     /** Lets a held link go on with what it kept back; the fault stays for later connections. */
     @When("the held migration link is released")
+    @StepNotes(needs = "'Given the migration link is held ...' that has struck")
     public void theHeldMigrationLinkIsReleased() {
         network.lastProtocolFault().release();
     }
 
     @When("the migration link is healed")
+    @StepNotes(needs = "a Toxiproxy link or a protocol-step fault")
     public void theMigrationLinkIsHealed() {
         network.heal();
     }

@@ -35,6 +35,7 @@ public class ServerSteps {
     }
 
     @Given("migration links time out after {duration}")
+    @StepNotes(notAfter = "any step that starts a server (it applies to servers started after it)")
     public void migrationLinksTimeOutAfter(Duration timeout) {
         servers.linkTimeout(timeout);
     }
@@ -105,11 +106,39 @@ public class ServerSteps {
     }
 
     @When("the {role} process is killed")
+    @StepNotes(waitsFor = "the process to be gone (event, 30 s), and for a killed source, the destination to let its sender go",
+            needs = "a process ('a source process serving it', 'a destination process listening for it')")
     public void theProcessIsKilled(Role role) {
         servers.kill(role);
         if (role == Role.SOURCE && servers.find(Role.DESTINATION).isPresent()) {
             migration.awaitSenderGone();
         }
+    }
+
+    @When("the {role} process is paused")
+    @StepNotes(waitsFor = "every thread of the process to be stopped (signal, 10 s)", needs = "a process")
+    public void theProcessIsPaused(Role role) {
+        servers.pause(role);
+    }
+
+    /** The scenario goes on at once; the process resumes by itself after the duration. */
+    @When("the {role} process is paused for {duration}")
+    @StepNotes(waitsFor = "every thread stopped; the resume comes by itself later", needs = "a process")
+    public void theProcessIsPausedFor(Role role, Duration duration) {
+        servers.pauseFor(role, duration);
+    }
+
+    @When("the {role} process is resumed")
+    @StepNotes(waitsFor = "no thread of the process stopped (signal, 10 s)", needs = "'When the ... process is paused'")
+    public void theProcessIsResumed(Role role) {
+        servers.resume(role);
+    }
+
+    @When("the {role} process has been resumed")
+    @StepNotes(waitsFor = "the planned resume to have happened (event, 30 s)",
+            needs = "'When the ... process is paused for ...'")
+    public void theProcessHasBeenResumed(Role role) {
+        servers.awaitResumed(role);
     }
 
     @When("the source process is started again on its disk")
@@ -123,27 +152,40 @@ public class ServerSteps {
     }
 
     @Then("the source exits with status {int}")
+    @StepNotes(waitsFor = "the source to exit (migration deadline, 60 s)")
     public void theSourceExitsWithStatus(int status) {
         assertThat(servers.get(Role.SOURCE).awaitExit(Waits.MIGRATION)).as("exit status of the source").isEqualTo(status);
     }
 
     /** Waits for it: a migration that failed or was stopped may take a moment to wind down. */
     @Then("the source is in control and not migrating")
+    @StepNotes(waitsFor = "has_control, not mirroring, clients allowed (event, 30 s)")
     public void theSourceIsInControlAndNotMigrating() {
         migration.awaitSourceInCharge();
     }
 
+    /** Waits for it: in control of its file and letting clients in (it may still be migrating). */
+    @Then("the {role} is in control")
+    @StepNotes(waitsFor = "has_control and clients allowed, migrating or not (event, 30 s)")
+    public void isInControl(Role role) {
+        migration.awaitInControl(role);
+    }
+
     @Then("the {role} is not in control")
+    @StepNotes(waitsFor = "nothing: it checks the status once")
     public void isNotInControl(Role role) {
         assertThat(servers.status(role)).containsEntry("has_control", "false");
     }
 
     @Then("the destination takes control and serves at that address")
+    @StepNotes(waitsFor = "has_control, then clients accepted at the address (event, 30 s each)",
+            needs = "'Given a destination listening for it that will serve at that address'")
     public void theDestinationTakesControlAndServesAtThatAddress() {
         migration.awaitDestinationServingAt(servers.heldAddress());
     }
 
     @Then("the {role} logs {string}")
+    @StepNotes(waitsFor = "the text in its log (event, 30 s); servers in this JVM share one log")
     public void theServerLogs(Role role, String text) {
         servers.awaitLog(role, text, log);
     }

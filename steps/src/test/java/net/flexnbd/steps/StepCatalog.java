@@ -52,12 +52,12 @@ final class StepCatalog {
     static String markdown() throws IOException {
         StringBuilder out = new StringBuilder(BEGIN).append("\n\n");
         for (Class<?> glue : glueClasses()) {
-            List<String> steps = steps(glue);
+            List<Entry> steps = steps(glue);
             if (steps.isEmpty()) {
                 continue;
             }
             out.append("**").append(glue.getSimpleName()).append("**\n\n");
-            steps.forEach(step -> out.append("- `").append(step).append("`\n"));
+            steps.forEach(step -> out.append("- `").append(step.text()).append("`\n").append(step.notes()));
             out.append('\n');
         }
         out.append("**Parameter types** (ParameterTypes)\n\n| parameter | matches |\n|---|---|\n");
@@ -76,19 +76,60 @@ final class StepCatalog {
         return text.contains("`") ? "`` " + text + " ``" : "`" + text + "`";
     }
 
-    /** "Given a {size} disk ...": the Givens, then the Whens, then the Thens, each in alphabetical order. */
-    static List<String> steps(Class<?> glue) {
-        List<String> steps = new ArrayList<>();
+    /**
+     * One step of the list: its keyword and expression ("Given a {size} disk ..."), and what its
+     * {@link StepNotes} say.
+     */
+    record Entry(String text, StepNotes notesOrNull) {
+        String keyword() {
+            return text.substring(0, text.indexOf(' '));
+        }
+
+        String expression() {
+            return text.substring(text.indexOf(' ') + 1);
+        }
+
+        /** The notes as indented list items, or nothing. */
+        String notes() {
+            if (notesOrNull == null) {
+                return "";
+            }
+            StringBuilder out = new StringBuilder();
+            note(out, "waits for", notesOrNull.waitsFor());
+            note(out, "needs first", notesOrNull.needs());
+            note(out, "not after", notesOrNull.notAfter());
+            return out.toString();
+        }
+
+        private static void note(StringBuilder out, String what, String text) {
+            if (!text.isEmpty()) {
+                out.append("  - ").append(what).append(": ").append(text).append('\n');
+            }
+        }
+    }
+
+    /** The Givens, then the Whens, then the Thens, each in alphabetical order. */
+    static List<Entry> steps(Class<?> glue) {
+        List<Entry> steps = new ArrayList<>();
         for (Method method : glue.getDeclaredMethods()) {
             for (Annotation annotation : method.getAnnotations()) {
                 for (Annotation step : unpack(annotation)) {
-                    expression(step).ifPresent(text -> steps.add(step.annotationType().getSimpleName() + " " + text));
+                    expression(step).ifPresent(text -> steps.add(
+                            new Entry(step.annotationType().getSimpleName() + " " + text, method.getAnnotation(StepNotes.class))));
                 }
             }
         }
-        steps.sort(Comparator.comparing((String step) -> KEYWORDS.indexOf(step.substring(0, step.indexOf(' '))))
-                .thenComparing(Comparator.naturalOrder()));
+        steps.sort(Comparator.comparing((Entry step) -> KEYWORDS.indexOf(step.keyword())).thenComparing(Entry::text));
         return steps;
+    }
+
+    /** Every step of every glue class. */
+    static List<Entry> allSteps() throws IOException {
+        List<Entry> all = new ArrayList<>();
+        for (Class<?> glue : glueClasses()) {
+            all.addAll(steps(glue));
+        }
+        return all;
     }
 
     private static final List<String> KEYWORDS = List.of("Given", "When", "Then");

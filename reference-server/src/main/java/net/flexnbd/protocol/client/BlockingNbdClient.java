@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -29,15 +30,20 @@ import net.flexnbd.protocol.Reply;
  * thread may send while another awaits replies: sending and receiving are locked apart.
  * An {@link NbdErrorException} leaves the connection usable; after any other
  * {@link IOException} (a timeout, say) the stream may be out of step: close the client.
+ *
+ * <p>Requests go out through the socket's channel with a gathering write of header and
+ * data, so a WRITE from a direct buffer (the migration sender's) reaches the kernel without
+ * a copy into a Java array; replies come in through the socket's stream, which honours the
+ * read timeout.
  */
 public final class BlockingNbdClient implements Closeable {
     private static final int STREAM_BUFFER = 64 * 1024;
     /** Largest READ reply the client will hold in one array. */
     private static final long MAX_READ_REPLY = Integer.MAX_VALUE - 8;
 
+    private final SocketChannel channel;
     private final Socket socket;
     private final DataInputStream in;
-    private final DataOutputStream out;
     private final long exportSize;
     private final int transmissionFlags;
 
@@ -46,14 +52,15 @@ public final class BlockingNbdClient implements Closeable {
     private final AtomicLong nextCookie = new AtomicLong(1);
     private final Object sendLock = new Object();
     private final Object receiveLock = new Object();
-    /** Scratch space for copying a direct buffer's data to the stream; guarded by sendLock. */
-    private byte[] copyChunk;
+    /** One request header, reused; guarded by sendLock. */
+    private final ByteBuffer header = ByteBuffer.allocateDirect(Nbd.REQUEST_HEADER_LENGTH);
+    /** The header and a WRITE's data, for one gathering write; guarded by sendLock. */
+    private final ByteBuffer[] headerAndData = new ByteBuffer[2];
 
-    private BlockingNbdClient(Socket socket, DataInputStream in, DataOutputStream out,
-                              ClientHandshake.Negotiated negotiated) {
-        this.socket = socket;
+    private BlockingNbdClient(SocketChannel channel, DataInputStream in, ClientHandshake.Negotiated negotiated) {
+        this.channel = channel;
+        this.socket = channel.socket();
         this.in = in;
-        this.out = out;
         this.exportSize = negotiated.exportSize();
         this.transmissionFlags = negotiated.transmissionFlags();
     }
@@ -79,7 +86,8 @@ public final class BlockingNbdClient implements Closeable {
             throw new IllegalArgumentException("timeout (" + timeout + ") must be positive");
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        Socket socket = new Socket();
+        SocketChannel channel = SocketChannel.open();
+        Socket socket = channel.socket();
         try {
             socket.setTcpNoDelay(true);
             keepAlive.applyTo(socket);
@@ -91,7 +99,8 @@ public final class BlockingNbdClient implements Closeable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER));
             ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out);
-            return new BlockingNbdClient(socket, in, out, negotiated);
+            out.flush();
+            return new BlockingNbdClient(channel, in, negotiated);
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket, e);
             throw e;
@@ -164,9 +173,16 @@ public final class BlockingNbdClient implements Closeable {
         synchronized (sendLock) {
             outstanding.put(cookie, 0L);
             try {
-                writeHeader(flags, Nbd.CMD_WRITE, cookie, offset, bytes.remaining());
-                writeData(bytes);
-                out.flush();
+                fillHeader(flags, Nbd.CMD_WRITE, cookie, offset, bytes.remaining());
+                headerAndData[0] = header;
+                headerAndData[1] = bytes;
+                try {
+                    while (bytes.hasRemaining()) {
+                        channel.write(headerAndData);
+                    }
+                } finally {
+                    headerAndData[1] = null;
+                }
             } catch (IOException | RuntimeException e) {
                 outstanding.remove(cookie);
                 throw e;
@@ -198,8 +214,10 @@ public final class BlockingNbdClient implements Closeable {
                 outstanding.put(cookie, type == Nbd.CMD_READ ? length : 0L);
             }
             try {
-                writeHeader(flags, type, cookie, offset, length);
-                out.flush();
+                fillHeader(flags, type, cookie, offset, length);
+                while (header.hasRemaining()) {
+                    channel.write(header);
+                }
             } catch (IOException | RuntimeException e) {
                 outstanding.remove(cookie);
                 throw e;
@@ -270,30 +288,16 @@ public final class BlockingNbdClient implements Closeable {
         return reply;
     }
 
-    /** Writes a request header; the caller holds sendLock. */
-    private void writeHeader(int flags, int type, long cookie, long offset, long length) throws IOException {
-        out.writeInt(Nbd.REQUEST_MAGIC);
-        out.writeShort(flags);
-        out.writeShort(type);
-        out.writeLong(cookie);
-        out.writeLong(offset);
-        out.writeInt((int) length);
-    }
-
-    /** Writes a WRITE's data; the caller holds sendLock. */
-    private void writeData(ByteBuffer bytes) throws IOException {
-        if (bytes.hasArray()) {
-            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-            return;
-        }
-        if (copyChunk == null) {
-            copyChunk = new byte[STREAM_BUFFER];
-        }
-        while (bytes.hasRemaining()) {
-            int n = Math.min(bytes.remaining(), copyChunk.length);
-            bytes.get(copyChunk, 0, n);
-            out.write(copyChunk, 0, n);
-        }
+    /** Fills {@link #header} with a request header, ready to send; the caller holds sendLock. */
+    private void fillHeader(int flags, int type, long cookie, long offset, long length) {
+        header.clear()
+                .putInt(Nbd.REQUEST_MAGIC)
+                .putShort((short) flags)
+                .putShort((short) type)
+                .putLong(cookie)
+                .putLong(offset)
+                .putInt((int) length)
+                .flip();
     }
 
     private NbdProtocolException broken(NbdProtocolException problem) {

@@ -9,18 +9,19 @@ import net.flexnbd.protocol.Nbd;
 /**
  * The client's half of the handshake over blocking streams. It recognises either hello:
  * old-style needs no answer; new-style gets NBD_OPT_GO for the default (empty) export name,
- * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO.
+ * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO. Public for the
+ * proxy, which negotiates with its upstream on a blocking socket before handing it to Netty.
  */
-final class ClientHandshake {
+public final class ClientHandshake {
     private ClientHandshake() {}
 
     /** What the server said about the export. */
-    record Negotiated(long exportSize, int transmissionFlags) {}
+    public record Negotiated(long exportSize, int transmissionFlags) {}
 
     /** Longest option reply accepted; the spec caps strings at 4096 bytes and info items are small. */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
 
-    static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
+    public static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
         long passwd = in.readLong();
         if (passwd != Nbd.INIT_PASSWD) {
             throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);

@@ -73,6 +73,26 @@ class BlockingNbdClientTest {
     }
 
     @Test
+    void aLargeWriteFromADirectBufferSendsExactlyItsRemainingBytes() throws Exception {
+        server = TestNbdServer.start(HandshakeStyle.NEWSTYLE, 8 * SIZE);
+        client = BlockingNbdClient.connect(server.address(), Optional.empty(), TIMEOUT);
+        byte[] data = new byte[4 * SIZE + 8];
+        new java.util.Random(2).nextBytes(data);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data);
+        direct.position(3).limit(data.length - 5);
+
+        long cookie = client.sendWrite(SIZE, direct, 0);
+        Reply reply = client.awaitReply();
+
+        assertThat(reply.cookie()).isEqualTo(cookie);
+        assertThat(reply.error()).isZero();
+        assertThat(direct.position()).as("the caller's buffer is left alone").isEqualTo(3);
+        assertThat(java.util.Arrays.copyOfRange(server.disk, SIZE, SIZE + data.length - 8))
+                .isEqualTo(java.util.Arrays.copyOfRange(data, 3, data.length - 5));
+        assertThat(client.read(SIZE + data.length - 8, 8)).containsOnly(0);
+    }
+
+    @Test
     void errorReplyBecomesNbdErrorExceptionAndTheConnectionGoesOn() throws Exception {
         connect(HandshakeStyle.NEWSTYLE);
 

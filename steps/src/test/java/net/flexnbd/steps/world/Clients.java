@@ -30,6 +30,8 @@ public final class Clients {
     private final Disks disks;
     private final List<NbdTestClient> open = new ArrayList<>();
     private final Map<String, NbdTestClient> byAddress = new HashMap<>();
+    /** Which server each client was connected to. */
+    private final Map<NbdTestClient, Role> roles = new HashMap<>();
     private NbdTestClient current;
     private NbdTestClient other;
     private NbdTestClient idle;
@@ -48,25 +50,26 @@ public final class Clients {
         return ClientOptions.defaults().withTimeout(Waits.CLIENT_REPLY);
     }
 
-    private NbdTestClient track(NbdTestClient client) {
+    private NbdTestClient track(NbdTestClient client, Role role) {
         open.add(client);
+        roles.put(client, role);
         return client;
     }
 
     /** Connects a new client to the server playing {@code role}; it becomes "the client". */
     public NbdTestClient connect(Role role) throws IOException {
-        current = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()));
+        current = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()), role);
         return current;
     }
 
     /** Connects "the other client" to the server playing {@code role}. */
     public void connectOther(Role role) throws IOException {
-        other = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()));
+        other = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()), role);
     }
 
     /** Connects a client from {@code address}; it becomes "the client" and "the client from {@code address}". */
     public NbdTestClient connectFrom(Role role, String address) throws IOException {
-        current = track(NbdTestClient.connect(servers.get(role).servingAddress(), options().withBind(address)));
+        current = track(NbdTestClient.connect(servers.get(role).servingAddress(), options().withBind(address)), role);
         byAddress.put(address, current);
         return current;
     }
@@ -97,9 +100,40 @@ public final class Clients {
     /** Reads the whole disk through {@code client} and fails at the first byte that differs from what it should hold. */
     public void assertReadsDisk(NbdTestClient client) throws IOException {
         TempFileWriter disk = disks.disk();
-        for (long offset = 0; offset < disk.size(); offset += READ_CHUNK) {
-            int length = (int) Math.min(READ_CHUNK, disk.size() - offset);
-            assertRange(client, offset, length);
+        whileWritersHold(roleOf(client), () -> {
+            for (long offset = 0; offset < disk.size(); offset += READ_CHUNK) {
+                int length = (int) Math.min(READ_CHUNK, disk.size() - offset);
+                assertRange(client, offset, length);
+            }
+        });
+    }
+
+    private Role roleOf(NbdTestClient client) {
+        return roles.getOrDefault(client, Role.SOURCE);
+    }
+
+    /** A check of a server's copy of the disk, which may read it over NBD. */
+    public interface Check {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a check of what the {@code role}'s copy of the disk holds, also while clients are
+     * writing all the time: they are held before their next write, every write they had
+     * acknowledged goes into the disk (a write whose fate is unknown counts if the
+     * {@code role}'s file holds it), the check runs, and they go on writing.
+     */
+    public void whileWritersHold(Role role, Check check) throws IOException {
+        if (load == null) {
+            check.run();
+            return;
+        }
+        load.pause(Waits.EVENT);
+        try {
+            load.recordInto(disks.disk(), servers.file(role));
+            check.run();
+        } finally {
+            load.resume();
         }
     }
 
@@ -149,12 +183,12 @@ public final class Clients {
      * recorded), reads it back, reads the start of the disk, and disconnects.
      */
     public void probe(Role role) throws IOException {
-        try (NbdTestClient client = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()))) {
+        try (NbdTestClient client = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()), role)) {
             long size = disks.disk().size();
             long offset = (size / 2 + (long) writes * PROBE) % (size - PROBE) / PROBE * PROBE;
             write(client, offset, PROBE);
             assertRange(client, offset, PROBE);
-            assertRange(client, 0, (int) Math.min(64 * 1024, size));
+            whileWritersHold(role, () -> assertRange(client, 0, (int) Math.min(64 * 1024, size)));
             client.disconnect();
         }
     }
@@ -197,6 +231,11 @@ public final class Clients {
 
     // ---- many clients, all the time ----------------------------------------------
 
+    /** Whether clients are writing all the time (or were, and have ended). */
+    public boolean loaded() {
+        return load != null;
+    }
+
     /** Starts {@code count} clients writing all the time to the first {@code length} bytes of the disk. */
     public WriteLoad startLoad(Role role, int count, long length) throws IOException {
         if (load != null) {
@@ -216,7 +255,7 @@ public final class Clients {
 
     /** Connects a client to {@code role} that does nothing until asked. */
     public void connectIdle(Role role) throws IOException {
-        idle = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()));
+        idle = track(NbdTestClient.connect(servers.get(role).servingAddress(), options()), role);
     }
 
     /**
@@ -257,6 +296,7 @@ public final class Clients {
         }
         open.clear();
         byAddress.clear();
+        roles.clear();
         current = null;
         other = null;
         idle = null;

@@ -37,6 +37,20 @@ public final class Disks {
         return disk;
     }
 
+    /**
+     * Fails unless {@code file}, the {@code role}'s, holds what the disk should: its pattern
+     * with every acknowledged write laid over it. (The source serves the disk's own file.)
+     */
+    public void assertHolds(Role role, Path file) {
+        TempFileWriter disk = disk();
+        disk.firstDifference(file).ifPresent(m -> {
+            String which = file.equals(disk.path()) ? "the disk's own file, " + file : file.toString();
+            throw new AssertionError("the " + role.word() + "'s file (" + which + ") does not hold what the disk should "
+                    + "(pattern `" + disk.pattern() + "` plus " + disk.recordedWrites() + " acknowledged writes): "
+                    + m.describe());
+        });
+    }
+
     /** A new sparse file as big as the disk, for a destination to receive it into. */
     public Path emptyFileForDestination() {
         Path file = directory().resolve("destination-" + (++files) + ".img");

@@ -29,6 +29,8 @@ public final class Migration {
     private ControlReply lastReply;
     private FlexnbdCommand.Result lastCommand;
     private long startedNanos;
+    /** ENTRUSTs the fault proxy had seen when the source was last asked to migrate. */
+    private int entrustsAtStart;
     /** The source's progress when a step last marked it: bytes left to send, attempts made. */
     private long[] mark;
 
@@ -64,6 +66,8 @@ public final class Migration {
     public ControlReply ask(MirrorRequest request) {
         try {
             startedNanos = System.nanoTime();
+            entrustsAtStart = network.faultProxy().map(p -> p.arrivals(net.flexnbd.fixtures.faultproxy.Step.BEFORE_ENTRUST))
+                    .orElse(0);
             lastReply = sourceControl().mirror(request);
             return lastReply;
         } catch (IOException e) {
@@ -169,6 +173,44 @@ public final class Migration {
         }, this::describe);
     }
 
+    /** Waits until the server playing {@code role} is in control and lets clients in (migrating or not). */
+    public void awaitInControl(Role role) {
+        Eventually.await("the " + role.word() + " in control, allowing clients", Waits.EVENT, () -> {
+            Map<String, String> status = servers.status(role);
+            return "true".equals(status.get("has_control")) && "true".equals(status.get("clients_allowed"));
+        }, this::describe);
+    }
+
+    /**
+     * Waits until the source is in its final pass: migrating with client I/O paused. Status is
+     * polled every few milliseconds, so a final pass must last a little: a bandwidth cap, or a
+     * fault that holds the link before the ENTRUST, makes it last.
+     */
+    public void awaitFinalPass() {
+        try {
+            org.awaitility.Awaitility.await("the source's final pass").atMost(Waits.EVENT)
+                    .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(5))
+                    .until(() -> {
+                        Map<String, String> status = servers.status(Role.SOURCE);
+                        return "true".equals(status.get("is_mirroring")) && "false".equals(status.get("clients_allowed"));
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("waited " + Waits.EVENT.toSeconds() + " s for the source's final pass (migrating, "
+                    + "clients paused); a short final pass can be missed: slow the migration or hold the link before "
+                    + "the ENTRUST; now: " + describe(), e);
+        }
+    }
+
+    /** Waits until an ENTRUST of the source reached the fault proxy on the migration link. */
+    public void awaitHandover() {
+        net.flexnbd.fixtures.faultproxy.FaultProxy proxy = network.faultProxy().orElseThrow(() -> new IllegalStateException(
+                "the handover is seen on the migration link: add 'Given the migration link runs through the fault proxy' "
+                        + "(or a fault at a protocol step) before the migration starts"));
+        Eventually.await("the source's ENTRUST on the migration link", Waits.MIGRATION,
+                () -> proxy.arrivals(net.flexnbd.fixtures.faultproxy.Step.BEFORE_ENTRUST) > entrustsAtStart,
+                this::describe);
+    }
+
     /** Waits until the destination is in control and accepts clients at {@code address}, its serving address. */
     public void awaitDestinationServingAt(InetSocketAddress address) {
         ServerHandle destination = servers.get(Role.DESTINATION);
@@ -253,7 +295,8 @@ public final class Migration {
             throw new IllegalArgumentException("mirror has no option " + omitted.get() + " to leave out; it has "
                     + "--addr, --port and --sock");
         }
-        lastCommand = FlexnbdCommand.run(arguments, Waits.COMMAND);
+        lastCommand = ServerCommandForRun.get().map(server -> FlexnbdCommand.run(server, arguments, Waits.COMMAND))
+                .orElseGet(() -> FlexnbdCommand.run(arguments, Waits.COMMAND));
         return lastCommand;
     }
 

@@ -97,6 +97,16 @@ public final class Network {
         link().addLatency(latency, Direction.BOTH).limitBandwidth(kilobytes, Direction.BOTH);
     }
 
+    /** Toxiproxy latency of {@code latency} each way {@code direction} says. */
+    public void delay(Duration latency, Direction direction) {
+        link().addLatency(latency, direction);
+    }
+
+    /** Closes each connection once {@code bytes} went the way {@code direction} says. */
+    public void cutAfter(long bytes, Direction direction) {
+        link().cutAfterBytes(bytes, direction);
+    }
+
     /** Removes every fault (Toxiproxy's and the fault proxy's, releasing what it holds) and brings the link up. */
     public void heal() {
         if (migrationLink == null && faultProxy == null) {

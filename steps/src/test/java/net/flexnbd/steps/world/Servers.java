@@ -13,8 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import net.flexnbd.fixtures.server.InProcessServer;
+import net.flexnbd.fixtures.server.LaunchOptions;
+import net.flexnbd.fixtures.server.ServerCommand;
 import net.flexnbd.fixtures.server.ServerHandle;
 import net.flexnbd.fixtures.server.ServerProcess;
 import net.flexnbd.fixtures.server.ServerSpec;
@@ -51,6 +57,9 @@ public final class Servers {
     private final Map<ServerHandle, String> started = new LinkedHashMap<>();
     private MigrationTuning tuning = DEFAULT_TUNING;
     private ServerSocket heldAddress;
+    /** Resumes planned by {@link #pauseFor}, by role. */
+    private final Map<Role, ScheduledFuture<?>> resumes = new EnumMap<>(Role.class);
+    private ScheduledExecutorService timer;
 
     public Servers(Disks disks) {
         this.disks = disks;
@@ -104,7 +113,7 @@ public final class Servers {
             ServerSettings settings = spec.settings().withMigration(tuning);
             ServerHandle handle;
             try {
-                handle = kind == Kind.PROCESS ? ServerProcess.start(settings) : InProcessServer.start(settings);
+                handle = startHandle(kind, settings);
             } catch (StartupException e) {
                 failure = new IllegalStateException("the " + role.word() + " did not start: " + e.getMessage(), e);
                 if (addressTaken(e.getMessage())) {
@@ -127,6 +136,15 @@ public final class Servers {
             return handle;
         }
         throw failure;
+    }
+
+    /** Through the server command under test if the run has one (always a process), else as {@code kind} says. */
+    private static ServerHandle startHandle(Kind kind, ServerSettings settings) throws StartupException {
+        Optional<ServerCommand> command = ServerCommandForRun.get();
+        if (command.isPresent()) {
+            return ServerProcess.start(settings, command.get(), LaunchOptions.defaults().logDirectory());
+        }
+        return kind == Kind.PROCESS ? ServerProcess.start(settings) : InProcessServer.start(settings);
     }
 
     private static boolean addressTaken(String message) {
@@ -161,6 +179,49 @@ public final class Servers {
         ServerProcess process = process(role);
         process.kill();
         process.awaitExit(Waits.EVENT);
+    }
+
+    /** SIGSTOP: the process freezes (its sockets stay open, nothing answers) until resumed. */
+    public void pause(Role role) {
+        process(role).pause();
+    }
+
+    /** SIGCONT; cancels a pending resume of {@link #pauseFor}. */
+    public void resume(Role role) {
+        ScheduledFuture<?> pending = resumes.remove(role);
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        process(role).resume();
+    }
+
+    /** SIGSTOP now, SIGCONT by itself after {@code duration}: the scenario goes on meanwhile. */
+    public void pauseFor(Role role, Duration duration) {
+        ServerProcess process = process(role);
+        process.pause();
+        resumes.put(role, timer().schedule(process::resume, duration.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** Waits until a resume that {@link #pauseFor} planned has happened. */
+    public void awaitResumed(Role role) {
+        ScheduledFuture<?> pending = resumes.get(role);
+        if (pending == null) {
+            throw new IllegalStateException("the " + role.word() + " process was not paused for a while: use "
+                    + "'When the " + role.word() + " process is paused for 3 seconds' first");
+        }
+        Eventually.await("the " + role.word() + " process to be resumed", Waits.EVENT, pending::isDone, pending::toString);
+        resumes.remove(role);
+    }
+
+    private ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "scenario-resume");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return timer;
     }
 
     /** The {@code status} line of the server playing {@code role}. */
@@ -225,6 +286,11 @@ public final class Servers {
 
     /** Kills every process, closes every in-process server and lets go of a held address. */
     public void closeAll() throws IOException {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+        resumes.clear();
         List<RuntimeException> failures = new ArrayList<>();
         for (ServerHandle handle : started.keySet()) {
             try {

@@ -1,0 +1,154 @@
+package net.flexnbd.proxy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Request;
+
+/**
+ * One client's requests that have no answer yet, each under an id of the proxy's own (the
+ * cookie it uses upstream), in the order they arrived. A request is either waiting to be
+ * sent or sent and awaiting its reply; when the upstream is lost every sent one goes back to
+ * waiting, in its original order, to be sent again. The ledger owns each request's payload
+ * until {@link Pending#release()}. Used on one event loop only.
+ */
+final class PendingRequests {
+
+    /** One request and where it stands. */
+    static final class Pending {
+        final long id;
+        final Request request;
+        /** Since when it waits for an upstream: its arrival, or the loss of the link it was sent on. */
+        long waitingSinceNanos;
+
+        Pending(long id, Request request, long waitingSinceNanos) {
+            this.id = id;
+            this.request = request;
+            this.waitingSinceNanos = waitingSinceNanos;
+        }
+
+        /** The request as sent upstream: the proxy's id as cookie, the payload shared, not copied. */
+        Request upstreamCopy() {
+            return new Request(request.flags(), request.type(), id, request.offset(), request.length(),
+                    request.payload().retainedDuplicate());
+        }
+
+        long clientCookie() {
+            return request.cookie();
+        }
+
+        void release() {
+            request.payload().release();
+        }
+    }
+
+    private final TreeMap<Long, Pending> waiting = new TreeMap<>();
+    private final Map<Long, Pending> sent = new HashMap<>();
+    private long nextId = 1;
+    private long waitingBytes;
+
+    Pending add(Request request, long nowNanos) {
+        Pending pending = new Pending(nextId++, request, nowNanos);
+        waiting.put(pending.id, pending);
+        waitingBytes += request.payload().readableBytes();
+        return pending;
+    }
+
+    /** The oldest waiting request, now counted as sent; null when none waits. */
+    Pending nextToSend() {
+        Map.Entry<Long, Pending> first = waiting.pollFirstEntry();
+        if (first == null) {
+            return null;
+        }
+        Pending pending = first.getValue();
+        waitingBytes -= pending.request.payload().readableBytes();
+        sent.put(pending.id, pending);
+        return pending;
+    }
+
+    /** The sent request that {@code id} answers, no longer pending; null when no sent request has it. */
+    Pending answered(long id) {
+        return sent.remove(id);
+    }
+
+    /** The bytes a successful reply to {@code id} carries: a sent READ's length, else 0. */
+    int replyLength(long id) {
+        Pending pending = sent.get(id);
+        if (pending == null || pending.request.type() != Nbd.CMD_READ) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, pending.request.length());
+    }
+
+    /**
+     * The link they were sent on is gone: every sent request waits again, in arrival order,
+     * and none counts as waiting since before {@code outageSinceNanos}.
+     *
+     * @return how many sent requests will be sent again
+     */
+    int resendAll(long outageSinceNanos) {
+        int count = sent.size();
+        for (Pending pending : sent.values()) {
+            waiting.put(pending.id, pending);
+            waitingBytes += pending.request.payload().readableBytes();
+        }
+        sent.clear();
+        waiting.values().forEach(p -> p.waitingSinceNanos = Math.max(p.waitingSinceNanos, outageSinceNanos));
+        return count;
+    }
+
+    /** Puts one sent request back in line, for instance after an ESHUTDOWN reply. */
+    void resend(Pending pending) {
+        sent.remove(pending.id);
+        waiting.put(pending.id, pending);
+        waitingBytes += pending.request.payload().readableBytes();
+    }
+
+    /** Removes and returns the waiting requests that have waited longer than {@code limitNanos}. */
+    List<Pending> expired(long nowNanos, long limitNanos) {
+        List<Pending> expired = new ArrayList<>();
+        for (Iterator<Pending> it = waiting.values().iterator(); it.hasNext(); ) {
+            Pending pending = it.next();
+            if (nowNanos - pending.waitingSinceNanos >= limitNanos) {
+                it.remove();
+                waitingBytes -= pending.request.payload().readableBytes();
+                expired.add(pending);
+            }
+        }
+        return expired;
+    }
+
+    int sentCount() {
+        return sent.size();
+    }
+
+    int waitingCount() {
+        return waiting.size();
+    }
+
+    /** WRITE payload bytes held by waiting requests. */
+    long waitingBytes() {
+        return waitingBytes;
+    }
+
+    int size() {
+        return sent.size() + waiting.size();
+    }
+
+    boolean isEmpty() {
+        return sent.isEmpty() && waiting.isEmpty();
+    }
+
+    /** Frees every payload; the ledger is empty afterwards. */
+    void releaseAll() {
+        sent.values().forEach(Pending::release);
+        waiting.values().forEach(Pending::release);
+        sent.clear();
+        waiting.clear();
+        waitingBytes = 0;
+    }
+}

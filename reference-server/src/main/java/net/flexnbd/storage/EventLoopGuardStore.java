@@ -1,0 +1,95 @@
+package net.flexnbd.storage;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store that refuses to be called from a Netty event loop: such a call could block every
+ * connection on that loop behind one page-cache miss. Each refused call is logged, kept in
+ * {@link #violations()}, and fails with an {@link IOException}, so the request that made it
+ * is answered EIO and the test that sent it sees it. The server installs it when the system
+ * property {@code flexnbd.guardEventLoops} is true, which the build sets for every test.
+ * {@link #size()} is not a disk call and is allowed anywhere.
+ */
+public final class EventLoopGuardStore implements BlockStore {
+    private static final Logger log = LoggerFactory.getLogger(EventLoopGuardStore.class);
+
+    private final BlockStore store;
+    private final List<String> violations = new CopyOnWriteArrayList<>();
+
+    public EventLoopGuardStore(BlockStore store) {
+        this.store = store;
+    }
+
+    /** Wraps {@code store} when {@code flexnbd.guardEventLoops} is true; otherwise returns it. */
+    public static BlockStore ifConfigured(BlockStore store) {
+        return Boolean.getBoolean("flexnbd.guardEventLoops") ? new EventLoopGuardStore(store) : store;
+    }
+
+    /** The refused calls so far, each as {@code call on thread}. */
+    public List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    private void check(String call) throws IOException {
+        if (ThreadExecutorMap.currentExecutor() instanceof EventLoop) {
+            String violation = call + " on " + Thread.currentThread().getName();
+            violations.add(violation);
+            IOException e = new IOException("storage call on an event loop: " + violation);
+            log.error("{}", e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    @Override
+    public long size() {
+        return store.size();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        check("read");
+        store.read(offset, dst);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean durable) throws IOException {
+        check("write");
+        store.write(offset, src, durable);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
+        check("writeZeroes");
+        store.writeZeroes(offset, length, mayPunch, durable);
+    }
+
+    @Override
+    public void trim(long offset, long length, boolean durable) throws IOException {
+        check("trim");
+        store.trim(offset, length, durable);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        check("flush");
+        store.flush();
+    }
+
+    @Override
+    public void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException {
+        check("forEachDataExtent");
+        store.forEachDataExtent(from, to, visitor);
+    }
+
+    @Override
+    public void close() throws IOException {
+        store.close();
+    }
+}
