@@ -40,7 +40,17 @@ for _ in $(seq 600); do
 done
 [[ -n "$port" ]] || { echo "dead-peer: server did not start:" >&2; cat "$dir/log" >&2; exit 1; }
 
-clients() { "$root/bin/flexnbd" status --sock "$dir/ctl" | tr ' ' '\n' | sed -n 's/^num_clients=//p'; }
+# The control socket's status, straight from python (a JVM per poll would blur the timing).
+clients() {
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"status\n\n")
+answer = b""
+while not answer.endswith(b"\n"):
+    chunk = s.recv(4096)
+    if not chunk: break
+    answer += chunk
+print(dict(kv.split("=", 1) for kv in answer.decode().split(": ", 1)[1].split())["num_clients"])' "$dir/ctl"
+}
 
 # The client: handshake, then silence; it keeps its socket open until killed.
 python3 - "$port" <<'PY' &
