@@ -69,6 +69,20 @@ public record KeepAlive(Duration idle, Duration interval, int count) {
         }
     }
 
+    /** Sets the options on a connected Netty channel (epoll or NIO). */
+    public void applyTo(io.netty.channel.socket.SocketChannel channel) {
+        channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel) {
+            channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE, (int) idle.toSeconds());
+            channel.config().setOption(EpollChannelOption.TCP_KEEPINTVL, (int) interval.toSeconds());
+            channel.config().setOption(EpollChannelOption.TCP_KEEPCNT, count);
+        } else {
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), (int) idle.toSeconds());
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), (int) interval.toSeconds());
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count);
+        }
+    }
+
     /** Sets the options on a blocking socket (the migration sender's link). */
     public void applyTo(Socket socket) throws IOException {
         socket.setKeepAlive(true);

@@ -57,6 +57,24 @@ class KeepAliveTest {
     }
 
     @Test
+    void aConnectedNioChannelCarriesTheSettings() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.nio.channels.SocketChannel raw = java.nio.channels.SocketChannel.open(listener.getLocalSocketAddress());
+            io.netty.channel.socket.nio.NioSocketChannel channel = new io.netty.channel.socket.nio.NioSocketChannel(raw);
+            try {
+                SETTINGS.applyTo(channel);
+
+                assertThat(raw.getOption(java.net.StandardSocketOptions.SO_KEEPALIVE)).isTrue();
+                assertThat(raw.getOption(ExtendedSocketOptions.TCP_KEEPIDLE)).isEqualTo(7);
+                assertThat(raw.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL)).isEqualTo(3);
+                assertThat(raw.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT)).isEqualTo(4);
+            } finally {
+                raw.close();
+            }
+        }
+    }
+
+    @Test
     void aBlockingSocketCarriesTheSettings() throws Exception {
         try (Socket socket = new Socket()) {
             SETTINGS.applyTo(socket);
