@@ -14,6 +14,7 @@ import net.flexnbd.acl.Acl;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.TlsMode;
@@ -111,6 +112,14 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "Clients must present a certificate signed by DIR/ca-cert.pem.")
     boolean tlsVerifyPeer;
 
+    @Option(names = {"-r", "--read-only"},
+            description = "Serve the file read-only: clients are told so, and writes, trims and zero writes get EPERM.")
+    boolean readOnly;
+
+    @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
+            description = "A description of the export for clients that ask (NBD_INFO_DESCRIPTION).")
+    String description;
+
     @Parameters(paramLabel = "ACL_ENTRY", arity = "0..*",
             description = "Clients allowed to connect: IPv4/IPv6 addresses or CIDR ranges (default: everyone).")
     List<String> aclEntries = new ArrayList<>();
@@ -147,6 +156,7 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
         return new ServerSettings(mode(), bind, file, Optional.ofNullable(sock), aclEntries, defaultDeny,
                 killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind())
                 .withMigration(migrationTuning())
+                .withExport(exportOptions())
                 .withLimits(limits())
                 .withExitAfterMigration(exitAfterMigration())
                 .withTls(tlsSettings());
@@ -170,6 +180,14 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             throw usageError("--tls needs the newstyle handshake (the oldstyle hello has no options)");
         }
         return new TlsSettings(tls, Optional.of(tlsCertificates), tlsVerifyPeer);
+    }
+
+    private ExportOptions exportOptions() {
+        try {
+            return new ExportOptions(readOnly, description);
+        } catch (IllegalArgumentException e) {
+            throw usageError("invalid value for --description: " + e.getMessage());
+        }
     }
 
     /** For {@code listen}: exit once the migration has arrived instead of serving it. */

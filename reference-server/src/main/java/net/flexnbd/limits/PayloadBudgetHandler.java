@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.PayloadAllowance;
-import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.protocol.Request;
 
 /**
@@ -20,7 +20,7 @@ import net.flexnbd.protocol.Request;
  * ({@link ReadPause.Reason#PAYLOAD_MEMORY}).
  *
  * <p>It must sit behind the request decoder and the reply encoder, so that it sees
- * {@link Request}s coming in and {@link Reply}s going out. Event loop only, apart from the
+ * {@link Request}s coming in and {@link ServerReply}s (simple or structured) going out. Event loop only, apart from the
  * budget's grant, which it moves onto the event loop.
  */
 public final class PayloadBudgetHandler extends ChannelDuplexHandler implements PayloadAllowance {
@@ -87,7 +87,7 @@ public final class PayloadBudgetHandler extends ChannelDuplexHandler implements 
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof Reply reply) {
+        if (msg instanceof ServerReply reply) {
             ArrayDeque<Integer> held = unanswered.get(reply.cookie());
             if (held != null) {
                 int bytes = held.poll();

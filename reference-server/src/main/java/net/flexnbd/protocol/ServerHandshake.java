@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's half of the NBD handshake, old-style or fixed new-style. Once a client picks
- * the export it installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder})
- * in its own place, hands the pipeline to {@code enterTransmission} so the server can add its
+ * The server's half of the NBD handshake, old-style or fixed new-style. Reading options is
+ * this class's job; answering them is {@link OptionResponder}'s. Once a client picks the
+ * export it installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder},
+ * and {@link ChunkEncoder} for a client that negotiated structured replies) in its own place, hands the pipeline to {@code enterTransmission} so the server can add its
  * request handler behind the codec, and removes itself; bytes the client already sent after
  * its last option go on to the {@link RequestDecoder}.
  *
@@ -38,7 +39,10 @@ public final class ServerHandshake extends ByteToMessageDecoder {
 
     private final ExportDescription export;
     private final HandshakeStyle style;
-    private final Consumer<ChannelPipeline> enterTransmission;
+    private final TransmissionStart enterTransmission;
+    private final boolean offerStructuredReplies;
+    /** Answers the options; made afresh when TLS starts, which forgets what was agreed in clear. */
+    private OptionResponder options;
     private final ServerTls tls;
     /** NBD_OPT_STARTTLS has been acknowledged: the rest of the negotiation is inside TLS. */
     private boolean tlsStarted;
@@ -49,16 +53,44 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private int optionLength;
     private long bytesToSkip;
 
+    /** Receives the pipeline once the transmission codec is in, with what the client negotiated. */
+    @FunctionalInterface
+    public interface TransmissionStart {
+        void enter(ChannelPipeline pipeline, Negotiation negotiation);
+    }
+
+    /**
+     * A handshake that offers structured replies and the base:allocation context;
+     * {@code enterTransmission} is told which of them the client took.
+     */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission) {
+        this(export, style, enterTransmission, true, ServerTls.OFF);
+    }
+
+    /** As {@link #ServerHandshake(ExportDescription, HandshakeStyle, TransmissionStart)}, with TLS as {@code tls} says. */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            ServerTls tls) {
+        this(export, style, enterTransmission, true, tls);
+    }
+
+    /** A handshake for a server that only sends simple replies: structured replies are not offered. */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
         this(export, style, enterTransmission, ServerTls.OFF);
     }
 
-    /** With TLS as {@code tls} says (new-style only: the old-style hello has no options). */
+    /** Simple replies only, with TLS as {@code tls} says (new-style only: the old-style hello has no options). */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
             ServerTls tls) {
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false, tls);
+    }
+
+    private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            boolean offerStructuredReplies, ServerTls tls) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
+        this.offerStructuredReplies = offerStructuredReplies;
+        this.options = new OptionResponder(export, offerStructuredReplies);
         this.tls = Objects.requireNonNull(tls, "tls");
         if (style == HandshakeStyle.OLDSTYLE && tls.required()) {
             throw new IllegalArgumentException("TLS cannot be required with the old-style handshake");
@@ -72,7 +104,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             ByteBuf hello = ctx.alloc().buffer(Nbd.OLDSTYLE_HELLO_LENGTH);
             Hello.writeOldstyle(hello, export);
             send(ctx, hello);
-            enterTransmission(ctx);
+            enterTransmission(ctx, Negotiation.SIMPLE);
         } else {
             ByteBuf hello = ctx.alloc().buffer(Hello.NEWSTYLE_LENGTH);
             Hello.writeNewstyle(hello);
@@ -167,7 +199,12 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             skip(length);
             return;
         }
-        if (!isSupported(option) && !(option == Nbd.OPT_STARTTLS && tls.offered())) {
+        if (option == Nbd.OPT_STARTTLS && tls.offered()) {
+            optionLength = (int) length;
+            state = State.OPTION_DATA;
+            return;
+        }
+        if (!options.isSupported(option)) {
             log.debug("{}: unsupported option {}", ctx.channel().remoteAddress(), option);
             replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
             skip(length);
@@ -175,11 +212,6 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         }
         optionLength = (int) length;
         state = State.OPTION_DATA;
-    }
-
-    private static boolean isSupported(int option) {
-        return option == Nbd.OPT_EXPORT_NAME || option == Nbd.OPT_ABORT || option == Nbd.OPT_LIST
-                || option == Nbd.OPT_INFO || option == Nbd.OPT_GO;
     }
 
     private void skip(long length) {
@@ -190,53 +222,36 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     /** Acts on one supported option whose data has fully arrived. */
     private void handleOption(ChannelHandlerContext ctx, ByteBuf data) {
         state = State.OPTION_HEADER;
-        switch (option) {
-            case Nbd.OPT_EXPORT_NAME -> {
-                ByteBuf reply = ctx.alloc().buffer(8 + 2 + (noZeroes ? 0 : Nbd.HELLO_PADDING));
-                Hello.writeExportNameReply(reply, export, noZeroes);
+        if (option == Nbd.OPT_STARTTLS) {
+            startTls(ctx, data);
+            return;
+        }
+        ByteBuf reply = ctx.alloc().buffer();
+        OptionResponder.Next next;
+        try {
+            next = options.answer(option, data, noZeroes, reply);
+        } catch (RuntimeException e) {
+            reply.release();
+            throw e;
+        }
+        switch (next) {
+            case HAGGLE -> send(ctx, reply);
+            case TRANSMISSION -> {
                 send(ctx, reply);
-                enterTransmission(ctx);
+                enterTransmission(ctx, options.negotiation());
             }
-            case Nbd.OPT_ABORT -> {
-                ByteBuf reply = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
-                OptionReplies.writeAck(reply, option);
+            case CLOSE -> {
                 state = State.CLOSED;
                 ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
             }
-            case Nbd.OPT_LIST -> {
-                if (data.isReadable()) {
-                    replyError(ctx, Nbd.REP_ERR_INVALID, "NBD_OPT_LIST takes no data");
-                    return;
-                }
-                ByteBuf reply = ctx.alloc().buffer();
-                OptionReplies.writeServer(reply, option, export.name());
-                OptionReplies.writeAck(reply, option);
-                send(ctx, reply);
-            }
-            case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-                if (InfoRequest.parse(data).isEmpty()) {
-                    replyError(ctx, Nbd.REP_ERR_INVALID, "malformed NBD_OPT_INFO/NBD_OPT_GO data");
-                    return;
-                }
-                ByteBuf reply = ctx.alloc().buffer(3 * OptionReplies.HEADER_LENGTH
-                        + OptionReplies.INFO_EXPORT_LENGTH + OptionReplies.INFO_BLOCK_SIZE_LENGTH);
-                OptionReplies.writeInfoExport(reply, option, export);
-                OptionReplies.writeInfoBlockSize(reply, option);
-                OptionReplies.writeAck(reply, option);
-                send(ctx, reply);
-                if (option == Nbd.OPT_GO) {
-                    enterTransmission(ctx);
-                }
-            }
-            case Nbd.OPT_STARTTLS -> startTls(ctx, data);
-            default -> throw new IllegalStateException("option " + option + " passed isSupported but has no handler");
         }
     }
 
     /**
      * Acknowledges NBD_OPT_STARTTLS in clear, through a TLS handler put first in the pipeline
      * in STARTTLS mode (it lets that one message through), so that whatever the client sends
-     * next is read inside TLS; negotiation then goes on from the next option.
+     * next is read inside TLS. Negotiation goes on from the next option, with everything
+     * agreed in clear forgotten, as the NBD protocol asks.
      */
     private void startTls(ChannelHandlerContext ctx, ByteBuf data) {
         if (data.isReadable()) {
@@ -248,6 +263,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             return;
         }
         tlsStarted = true;
+        options = new OptionResponder(export, offerStructuredReplies);
         state = State.TLS_HANDSHAKE;
         ctx.pipeline().addFirst(ServerTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
         ByteBuf ack = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
@@ -266,12 +282,15 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     }
 
     /** Puts the transmission codec in this handler's place; see the class comment. */
-    private void enterTransmission(ChannelHandlerContext ctx) {
+    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation) {
         state = State.TRANSMISSION;
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.addAfter(ctx.name(), RequestDecoder.NAME, new RequestDecoder());
         pipeline.addAfter(RequestDecoder.NAME, ReplyEncoder.NAME, new ReplyEncoder());
-        enterTransmission.accept(pipeline);
+        if (negotiation.structuredReplies()) {
+            pipeline.addAfter(ReplyEncoder.NAME, ChunkEncoder.NAME, new ChunkEncoder());
+        }
+        enterTransmission.enter(pipeline, negotiation);
         pipeline.remove(this);
     }
 

@@ -26,7 +26,8 @@ final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
-     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
+     * structured replies and base:allocation (and STARTTLS as {@code tls} says), then ENTRUST
      * refused and requests passing the served file's gate. Behind the transmission codec
      * (which the handshake puts in its own place) their WRITE payloads draw on the shared
      * {@code budget} ({@link PayloadBudgetHandler}) and each request must arrive whole within
@@ -38,12 +39,14 @@ final class ConnectionPipelines {
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
-                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.storage()));
+                    RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
+                            file.options().readOnly());
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                            negotiation.structuredReplies()));
                 }, tls))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
                 .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
@@ -51,15 +54,16 @@ final class ConnectionPipelines {
     }
 
     /**
-     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
-     * clients are served while a migration comes in), the handover reported to the listener.
+     * The migration link of a listening server: simple replies only (the sender asks for no
+     * more), ENTRUST allowed, its own always-open gate (no clients are served while a migration
+     * comes in), the handover reported to the listener.
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, ServerTls tls,
             Supplier<HandoverListener> attempt) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,

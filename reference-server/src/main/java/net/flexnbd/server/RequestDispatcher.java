@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
 import net.flexnbd.limits.ReadPause;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
-import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +27,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final RequestExecutor executor;
     private final RequestGate gate;
     private final StorageExecutor storage;
+    /** The client negotiated structured replies: READ and BLOCK_STATUS are answered in chunks. */
+    private final boolean structured;
 
     private ChannelHandlerContext ctx;
     /** Requests received and not yet answered; event loop only. */
@@ -37,11 +39,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Bytes of READs on the storage executor whose replies are not written yet; event loop only. */
     private long readBytesInFlight;
 
+    /** For a client that gets simple replies only. */
     RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage) {
+        this(validator, executor, gate, storage, false);
+    }
+
+    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage,
+            boolean structured) {
         this.validator = validator;
         this.executor = executor;
         this.gate = gate;
         this.storage = storage;
+        this.structured = structured;
     }
 
     @Override
@@ -67,7 +76,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                     RequestExecutor.commandName(request.type()), request.offset(),
                     request.length(), request.flags(), errno);
             pending++;
-            reply(Reply.error(request.cookie(), errno), false);
+            reply(ErrorReplies.of(request, errno, structured), false);
             return;
         }
         if (request.type() == CMD_DISC) {
@@ -89,7 +98,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             @Override
             public void refused() {
                 request.release();
-                onEventLoop(() -> reply(Reply.error(request.cookie(), ESHUTDOWN), false));
+                onEventLoop(() -> reply(ErrorReplies.of(request, ESHUTDOWN, structured), false));
             }
         });
     }
@@ -123,7 +132,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         long readBytes = request.type() == CMD_READ ? request.length() : 0;
         readBytesInFlight += readBytes;
-        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc()))
+        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc(), structured))
                 .whenComplete((reply, failure) -> onEventLoop(() -> {
                     readBytesInFlight -= readBytes;
                     if (failure != null) {
@@ -132,7 +141,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                             request.release();
                         }
                         log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
-                        reply(Reply.error(request.cookie(), EIO), true);
+                        reply(ErrorReplies.of(request, EIO, structured), true);
                     } else {
                         reply(reply, true);
                     }
@@ -143,7 +152,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
-    private void reply(Reply reply, boolean admitted) {
+    private void reply(ServerReply reply, boolean admitted) {
         ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
             if (admitted) {
                 gate.finished();

@@ -72,7 +72,7 @@ public final class Server implements AutoCloseable {
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
-        this.file = new ServedFile(settings.file(), store, storage);
+        this.file = new ServedFile(settings.file(), store, storage, settings.export());
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), this::handedOver);

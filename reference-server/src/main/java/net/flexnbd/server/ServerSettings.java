@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
@@ -24,6 +25,7 @@ import net.flexnbd.tls.TlsSettings;
  * @param handshake         which hello to send clients
  * @param rebind            for {@code listen}: where to serve once control arrives (default: {@code bind})
  * @param migration         timeouts and pacing of migrations, sent and received
+ * @param export            read-only and the description offered to clients
  * @param limits            what hostile clients and dead peers may cost (memory, time, connections)
  * @param exitAfterMigration for {@code listen}: exit 0 once the migration has arrived instead of
  *                          serving it (the original flexnbd's {@code listen})
@@ -41,6 +43,7 @@ public record ServerSettings(
         HandshakeStyle handshake,
         Optional<InetSocketAddress> rebind,
         MigrationTuning migration,
+        ExportOptions export,
         ConnectionLimits limits,
         boolean exitAfterMigration,
         TlsSettings tls) {
@@ -52,17 +55,29 @@ public record ServerSettings(
 
     public ServerSettings {
         aclEntries = List.copyOf(aclEntries);
+        java.util.Objects.requireNonNull(export, "export");
+        java.util.Objects.requireNonNull(limits, "limits");
+        java.util.Objects.requireNonNull(tls, "tls");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout (" + requestTimeout + ") must be positive");
         }
     }
 
-    /** Settings with the default limits, serving after a migration arrives. */
+    /** Settings with these export options and the default limits, without TLS, serving after a migration arrives. */
+    public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
+            List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
+            HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration,
+            ExportOptions export) {
+        this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
+                handshake, rebind, migration, export, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF);
+    }
+
+    /** Settings with the given migration tuning and the default export options. */
     public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
             List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
             HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration) {
         this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
-                handshake, rebind, migration, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF);
+                handshake, rebind, migration, ExportOptions.DEFAULTS);
     }
 
     /** Settings with the default migration tuning. */
@@ -75,22 +90,27 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning, limits, exitAfterMigration, tls);
+                requestTimeout, handshake, rebind, tuning, export, limits, exitAfterMigration, tls);
+    }
+
+    public ServerSettings withExport(ExportOptions options) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, options, limits, exitAfterMigration, tls);
     }
 
     public ServerSettings withLimits(ConnectionLimits newLimits) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, newLimits, exitAfterMigration, tls);
+                requestTimeout, handshake, rebind, migration, export, newLimits, exitAfterMigration, tls);
     }
 
     public ServerSettings withExitAfterMigration(boolean exit) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, limits, exit, tls);
+                requestTimeout, handshake, rebind, migration, export, limits, exit, tls);
     }
 
     public ServerSettings withTls(TlsSettings newTls) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, limits, exitAfterMigration, newTls);
+                requestTimeout, handshake, rebind, migration, export, limits, exitAfterMigration, newTls);
     }
 
     /** Where clients are served once this server is in control. */

@@ -174,7 +174,7 @@ public class ServerSteps {
     @Then("the {role} is not in control")
     @StepNotes(waitsFor = "nothing: it checks the status once")
     public void isNotInControl(Role role) {
-        assertThat(servers.status(role)).containsEntry("has_control", "false");
+        assertThat(servers.status(role).inControl()).as("the %s in control: %s", role.word(), servers.status(role)).isFalse();
     }
 
     @Then("the destination takes control and serves at that address")

@@ -15,6 +15,7 @@ import net.flexnbd.fixtures.server.ControlSocketClient;
 import net.flexnbd.fixtures.server.FlexnbdCommand;
 import net.flexnbd.fixtures.server.MirrorRequest;
 import net.flexnbd.fixtures.server.ServerHandle;
+import net.flexnbd.fixtures.server.ServerStatus;
 
 /**
  * The migration of one scenario, as the operator drives it through the source's control
@@ -161,23 +162,22 @@ public final class Migration {
         if (fake.isPresent()) {
             return fake.get().handovers() > 0;
         }
-        return "true".equals(servers.status(Role.DESTINATION).get("has_control"));
+        return servers.status(Role.DESTINATION).inControl();
     }
 
     /** Waits until the source is in control, not migrating, and letting clients in. */
     public void awaitSourceInCharge() {
         Eventually.await("the source in control, not migrating, allowing clients", Waits.EVENT, () -> {
-            Map<String, String> status = servers.status(Role.SOURCE);
-            return "true".equals(status.get("has_control")) && "false".equals(status.get("is_mirroring"))
-                    && "true".equals(status.get("clients_allowed"));
+            ServerStatus status = servers.status(Role.SOURCE);
+            return status.inControl() && !status.mirroring() && status.clientsAllowed();
         }, this::describe);
     }
 
     /** Waits until the server playing {@code role} is in control and lets clients in (migrating or not). */
     public void awaitInControl(Role role) {
         Eventually.await("the " + role.word() + " in control, allowing clients", Waits.EVENT, () -> {
-            Map<String, String> status = servers.status(role);
-            return "true".equals(status.get("has_control")) && "true".equals(status.get("clients_allowed"));
+            ServerStatus status = servers.status(role);
+            return status.inControl() && status.clientsAllowed();
         }, this::describe);
     }
 
@@ -191,8 +191,7 @@ public final class Migration {
             org.awaitility.Awaitility.await("the source's final pass").atMost(Waits.EVENT)
                     .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(5))
                     .until(() -> {
-                        Map<String, String> status = servers.status(Role.SOURCE);
-                        return "true".equals(status.get("is_mirroring")) && "false".equals(status.get("clients_allowed"));
+                        return servers.status(Role.SOURCE).inFinalPass();
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("waited " + Waits.EVENT.toSeconds() + " s for the source's final pass (migrating, "
@@ -218,7 +217,7 @@ public final class Migration {
             throw new AssertionError("the destination serves at " + destination.servingAddress() + ", not " + address);
         }
         Eventually.await("the destination to take control", Waits.EVENT,
-                () -> "true".equals(servers.status(Role.DESTINATION).get("has_control")), this::describe);
+                () -> servers.status(Role.DESTINATION).inControl(), this::describe);
         destination.awaitServing(Waits.EVENT);
     }
 
@@ -228,16 +227,14 @@ public final class Migration {
     }
 
     private int attempts() {
-        String attempts = servers.status(Role.SOURCE).get("migration_attempts");
-        return attempts == null ? 0 : Integer.parseInt(attempts);
+        return servers.status(Role.SOURCE).attempts();
     }
 
     /** Waits until the source has sent something of the disk. */
     public void awaitUnderWay() {
         long size = disks.disk().size();
         Eventually.await("the migration to be under way", Waits.EVENT, () -> {
-            String left = servers.status(Role.SOURCE).get("migration_bytes_left");
-            return left != null && Long.parseLong(left) < size;
+            return servers.status(Role.SOURCE).migration().map(m -> m.bytesLeft() < size).orElse(false);
         }, this::describe);
     }
 
@@ -265,17 +262,15 @@ public final class Migration {
 
     /** Bytes left (the disk's size when not migrating) and attempts (0 when not migrating) of the source. */
     private long[] progress() {
-        Map<String, String> status = servers.status(Role.SOURCE);
-        String left = status.get("migration_bytes_left");
-        String attempts = status.get("migration_attempts");
-        return new long[] {left == null ? disks.disk().size() : Long.parseLong(left),
-                attempts == null ? 0 : Long.parseLong(attempts)};
+        ServerStatus status = servers.status(Role.SOURCE);
+        return new long[] {status.migration().map(ServerStatus.Migration::bytesLeft).orElse(disks.disk().size()),
+                status.attempts()};
     }
 
     /** Waits until no migration sender is connected to the destination server any more. */
     public void awaitSenderGone() {
         Eventually.await("the destination to let the sender go", Waits.EVENT,
-                () -> "0".equals(servers.status(Role.DESTINATION).get("num_clients")), this::describe);
+                () -> servers.status(Role.DESTINATION).clients() == 0, this::describe);
     }
 
     /** Runs {@code flexnbd mirror} to the target with the source's socket, leaving out {@code omitted} (and its value). */

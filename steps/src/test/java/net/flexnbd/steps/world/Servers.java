@@ -24,6 +24,7 @@ import net.flexnbd.fixtures.server.ServerCommand;
 import net.flexnbd.fixtures.server.ServerHandle;
 import net.flexnbd.fixtures.server.ServerProcess;
 import net.flexnbd.fixtures.server.ServerSpec;
+import net.flexnbd.fixtures.server.ServerStatus;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
@@ -224,10 +225,10 @@ public final class Servers {
         return timer;
     }
 
-    /** The {@code status} line of the server playing {@code role}. */
-    public Map<String, String> status(Role role) {
+    /** The {@code status} of the server playing {@code role}, read into typed facts. */
+    public ServerStatus status(Role role) {
         try {
-            return get(role).status();
+            return get(role).serverStatus();
         } catch (IOException e) {
             throw new UncheckedIOException("status of the " + role.word() + " failed: " + e.getMessage(), e);
         }
