@@ -53,16 +53,23 @@ print(dict(kv.split("=", 1) for kv in answer.decode().split(": ", 1)[1].split())
 }
 
 # The client: handshake, then silence; it keeps its socket open until killed.
-python3 - "$port" <<'PY' &
+python3 - "$port" "$dir/ready" <<'PY' &
 import socket, struct, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.recv(18)
+def read(n):
+    data = b""
+    while len(data) < n:
+        data += s.recv(n - len(data))
+read(18)
 s.sendall(struct.pack(">IQII", 3, 0x49484156454F5054, 1, 0))
-s.recv(10)
+read(10)
+open(sys.argv[2], "w").close()
 time.sleep(3600)
 PY
 client=$!
-until [[ "$(clients)" == 1 ]]; do sleep 0.1; done
+until [[ -e "$dir/ready" && "$(clients)" == 1 ]]; do sleep 0.1; done
+# Unacknowledged data would put the retransmission timer, not keep-alive, in charge.
+while ss -tni state established "( sport = :$port )" | grep -q unacked; do sleep 0.05; done
 ip link set lo down
 start=$(date +%s.%N)
 while [[ "$(clients)" != 0 ]]; do sleep 0.2; done
