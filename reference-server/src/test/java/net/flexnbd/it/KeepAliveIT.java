@@ -76,7 +76,8 @@ class KeepAliveIT {
         Matcher dropped = Pattern.compile("dropped after ([0-9.]+) s").matcher(run.out());
         assertThat(dropped.find()).as(run.out()).isTrue();
         double seconds = Double.parseDouble(dropped.group(1));
-        assertThat(seconds).as("expected 2 + 1 * 2 = 4 s").isBetween(3.5, 15.0);
+        // At most idle + interval * count after the last activity (the handshake), so a little less from the link going down.
+        assertThat(seconds).as("expected up to 2 + 1 * 2 = 4 s").isBetween(2.0, 15.0);
         System.out.println(run.out().trim());
     }
 }
