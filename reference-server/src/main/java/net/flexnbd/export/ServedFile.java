@@ -22,6 +22,7 @@ public final class ServedFile {
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
     private final StorageExecutor storage;
     private final ExportOptions options;
+    private final WritePacer writePacer = new WritePacer(System::nanoTime);
 
     /** A writable export without a description. */
     public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage) {
@@ -69,6 +70,11 @@ public final class ServedFile {
     /** Read-only or not, and the description, as the command line gave them. */
     public ExportOptions options() {
         return options;
+    }
+
+    /** Slows client writes while a migration needs it to converge; off otherwise. */
+    public WritePacer writePacer() {
+        return writePacer;
     }
 
     /** What the handshake advertises to clients. */

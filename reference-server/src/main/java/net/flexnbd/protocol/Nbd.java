@@ -40,12 +40,20 @@ public final class Nbd {
     public static final int OPT_LIST_META_CONTEXT = 9;
     public static final int OPT_SET_META_CONTEXT = 10;
     public static final int OPT_EXTENDED_HEADERS = 11;
+    /**
+     * flexnbd's private handover option (see docs/protocol.md): the migration sender names its
+     * migration with a token; a destination that knows tokens answers with
+     * {@link #REP_FLEXNBD_HANDOVER}, any other server with NBD_REP_ERR_UNSUP.
+     */
+    public static final int OPT_FLEXNBD_HANDOVER = 0x4645;
 
     /** Option reply types. */
     public static final int REP_ACK = 1;
     public static final int REP_SERVER = 2;
     public static final int REP_INFO = 3;
     public static final int REP_META_CONTEXT = 4;
+    /** Answer to {@link #OPT_FLEXNBD_HANDOVER}: one byte, a {@link HandoverState}'s wire value. */
+    public static final int REP_FLEXNBD_HANDOVER = 0x4645;
     public static final int REP_ERR_UNSUP = 0x80000001;
     public static final int REP_ERR_POLICY = 0x80000002;
     public static final int REP_ERR_INVALID = 0x80000003;

@@ -66,6 +66,12 @@ final class OptionReplies {
                 .writeInt(Nbd.MAX_PAYLOAD);
     }
 
+    /** The answer to flexnbd's handover option: what this server holds for the sender's token. */
+    static void writeHandover(ByteBuf out, int option, HandoverState held) {
+        writeHeader(out, option, Nbd.REP_FLEXNBD_HANDOVER, 1);
+        out.writeByte(held.wireValue());
+    }
+
     private static void writeHeader(ByteBuf out, int option, int replyType, int length) {
         out.writeLong(Nbd.OPTION_REPLY_MAGIC).writeInt(option).writeInt(replyType).writeInt(length);
     }

@@ -18,6 +18,7 @@ final class OptionResponder {
 
     private final ExportDescription export;
     private final boolean offerStructuredReplies;
+    private final HandoverTokens handoverTokens;
     private boolean structuredReplies;
     private boolean baseAllocation;
 
@@ -25,16 +26,20 @@ final class OptionResponder {
      * @param offerStructuredReplies whether the server behind can send structured replies;
      *                               without, NBD_OPT_STRUCTURED_REPLY and the metadata
      *                               context options are unsupported
+     * @param handoverTokens         what this server holds for a migration sender's token
+     *                               ({@link Nbd#OPT_FLEXNBD_HANDOVER})
      */
-    OptionResponder(ExportDescription export, boolean offerStructuredReplies) {
+    OptionResponder(ExportDescription export, boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this.export = export;
         this.offerStructuredReplies = offerStructuredReplies;
+        this.handoverTokens = handoverTokens;
     }
 
     /** Options whose data the handshake reads and passes to {@link #answer}; others get ERR_UNSUP unread. */
     boolean isSupported(int option) {
         return switch (option) {
-            case Nbd.OPT_EXPORT_NAME, Nbd.OPT_ABORT, Nbd.OPT_LIST, Nbd.OPT_INFO, Nbd.OPT_GO -> true;
+            case Nbd.OPT_EXPORT_NAME, Nbd.OPT_ABORT, Nbd.OPT_LIST, Nbd.OPT_INFO, Nbd.OPT_GO,
+                    Nbd.OPT_FLEXNBD_HANDOVER -> true;
             case Nbd.OPT_STRUCTURED_REPLY, Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> offerStructuredReplies;
             default -> false;
         };
@@ -76,6 +81,9 @@ final class OptionResponder {
             }
             case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> {
                 return metaContext(option, data, out);
+            }
+            case Nbd.OPT_FLEXNBD_HANDOVER -> {
+                return handover(option, data, out);
             }
             default -> throw new IllegalStateException("option " + option + " passed isSupported but has no answer");
         }
@@ -132,6 +140,22 @@ final class OptionResponder {
             OptionReplies.writeMetaContext(out, option, set ? Nbd.BASE_ALLOCATION_ID : 0, Nbd.BASE_ALLOCATION);
         }
         OptionReplies.writeAck(out, option);
+        return Next.HAGGLE;
+    }
+
+    /** The sender's token (8 bytes, not zero) in, what this server holds for it out. */
+    private Next handover(int option, ByteBuf data, ByteBuf out) {
+        if (data.readableBytes() != Long.BYTES || data.getLong(data.readerIndex()) == 0) {
+            return invalid(out, option, "the handover option carries one token of 8 bytes, not zero; got "
+                    + data.readableBytes() + " bytes");
+        }
+        var held = handoverTokens.offered(data.readLong());
+        if (held.isEmpty()) {
+            // As a server that does not know the option answers it.
+            OptionReplies.writeError(out, option, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
+            return Next.HAGGLE;
+        }
+        OptionReplies.writeHandover(out, option, held.get());
         return Next.HAGGLE;
     }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +41,10 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private final ExportDescription export;
     private final HandshakeStyle style;
     private final TransmissionStart enterTransmission;
-    private final boolean offerStructuredReplies;
     /** Answers the options; made afresh when TLS starts, which forgets what was agreed in clear. */
     private OptionResponder options;
-    private final ServerTls tls;
+    private final Supplier<OptionResponder> freshOptions;
+    private ServerTls tls = ServerTls.OFF;
     /** NBD_OPT_STARTTLS has been acknowledged: the rest of the negotiation is inside TLS. */
     private boolean tlsStarted;
 
@@ -64,37 +65,51 @@ public final class ServerHandshake extends ByteToMessageDecoder {
      * {@code enterTransmission} is told which of them the client took.
      */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission) {
-        this(export, style, enterTransmission, true, ServerTls.OFF);
-    }
-
-    /** As {@link #ServerHandshake(ExportDescription, HandshakeStyle, TransmissionStart)}, with TLS as {@code tls} says. */
-    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
-            ServerTls tls) {
-        this(export, style, enterTransmission, true, tls);
+        this(export, style, enterTransmission, true, HandoverTokens.NONE);
     }
 
     /** A handshake for a server that only sends simple replies: structured replies are not offered. */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
-        this(export, style, enterTransmission, ServerTls.OFF);
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false,
+                HandoverTokens.NONE);
     }
 
-    /** Simple replies only, with TLS as {@code tls} says (new-style only: the old-style hello has no options). */
+    /**
+     * A simple-reply handshake that also answers {@link Nbd#OPT_FLEXNBD_HANDOVER} through
+     * {@code handoverTokens} (the migration link, and a server that took a handover).
+     */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
-            ServerTls tls) {
-        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false, tls);
+            HandoverTokens handoverTokens) {
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false, handoverTokens);
+    }
+
+    /** Structured replies offered, and the handover option answered through {@code handoverTokens}. */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(export, style, enterTransmission, true, handoverTokens);
     }
 
     private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
-            boolean offerStructuredReplies, ServerTls tls) {
+            boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
-        this.offerStructuredReplies = offerStructuredReplies;
-        this.options = new OptionResponder(export, offerStructuredReplies);
-        this.tls = Objects.requireNonNull(tls, "tls");
-        if (style == HandshakeStyle.OLDSTYLE && tls.required()) {
+        Objects.requireNonNull(handoverTokens, "handoverTokens");
+        this.freshOptions = () -> new OptionResponder(export, offerStructuredReplies, handoverTokens);
+        this.options = freshOptions.get();
+    }
+
+    /**
+     * Offers or requires NBD_OPT_STARTTLS as {@code serverTls} says; call before the handler
+     * is added. New-style only: the old-style hello has no options.
+     */
+    public ServerHandshake withTls(ServerTls serverTls) {
+        Objects.requireNonNull(serverTls, "serverTls");
+        if (style == HandshakeStyle.OLDSTYLE && serverTls.required()) {
             throw new IllegalArgumentException("TLS cannot be required with the old-style handshake");
         }
+        this.tls = serverTls;
+        return this;
     }
 
     @Override
@@ -247,6 +262,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         }
     }
 
+
     /**
      * Acknowledges NBD_OPT_STARTTLS in clear, through a TLS handler put first in the pipeline
      * in STARTTLS mode (it lets that one message through), so that whatever the client sends
@@ -263,7 +279,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             return;
         }
         tlsStarted = true;
-        options = new OptionResponder(export, offerStructuredReplies);
+        options = freshOptions.get();
         state = State.TLS_HANDSHAKE;
         ctx.pipeline().addFirst(ServerTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
         ByteBuf ack = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);

@@ -11,6 +11,7 @@ import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.limits.PayloadBudget;
 import net.flexnbd.limits.PayloadBudgetHandler;
 import net.flexnbd.limits.ReceiveDeadline;
+import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 import net.flexnbd.protocol.ServerTls;
@@ -19,22 +20,33 @@ import net.flexnbd.storage.EagerWriteback;
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
  * then, once it is over, the transmission handlers behind the codec: for an ordinary client
- * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
- * migration link the {@link MigrationLinkHandler} and the dispatcher.
+ * the {@link Killswitch} (when configured), {@link WritePacing} and the
+ * {@link RequestDispatcher}; for the migration link the {@link MigrationLinkHandler} and the
+ * dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
      * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
-     * structured replies and base:allocation (and STARTTLS as {@code tls} says), then ENTRUST
-     * refused and requests passing the served file's gate. Behind the transmission codec
-     * (which the handshake puts in its own place) their WRITE payloads draw on the shared
+     * structured replies and base:allocation, then ENTRUST refused and requests passing the
+     * served file's gate.
+     */
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
+        return clients(file, style, killswitch, HandoverTokens.NONE, ServerTls.OFF, ConnectionLimits.DEFAULTS,
+                new PayloadBudget(ConnectionLimits.DEFAULT_MAX_PAYLOAD_MEMORY));
+    }
+
+    /**
+     * As above; {@code handoverTokens} answers a migration sender that reconnects to this address
+     * to ask whether the handover it started went through (when the serving address is the
+     * one the migration came in on). STARTTLS as {@code tls} says. Behind the transmission
+     * codec (which the handshake puts in its own place) WRITE payloads draw on the shared
      * {@code budget} ({@link PayloadBudgetHandler}) and each request must arrive whole within
      * the receive deadline ({@link ReceiveDeadline}).
      */
-    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, ServerTls tls,
-            Optional<Duration> killswitch, ConnectionLimits limits, PayloadBudget budget) {
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
+            HandoverTokens handoverTokens, ServerTls tls, ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
@@ -43,23 +55,24 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
+                    pipeline.addLast(new WritePacing(file.writePacer()));
                     RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
                             file.options().readOnly());
                     pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
                             negotiation.structuredReplies()));
-                }, tls))
+                }, handoverTokens).withTls(tls))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
                 .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
-     * The migration link of a listening server: simple replies only (the sender asks for no
-     * more), ENTRUST allowed, its own always-open gate (no clients are served while a migration
-     * comes in), the handover reported to the listener.
+     * The migration link of a listening server: the handover option answered by the attempt,
+     * ENTRUST allowed, the attempt's own gate (no clients are served while a migration comes
+     * in), the handover reported to the attempt.
      */
-    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, ServerTls tls,
-            Supplier<HandoverListener> attempt) {
+    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
+            Supplier<HandoverListener> attempt, Supplier<RequestGate> gate, ServerTls tls) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
@@ -67,8 +80,19 @@ final class ConnectionPipelines {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.storage()));
-                }, tls))
+                            gate.get(), file.storage()));
+                }, tokens).withTls(tls))
+                .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
+    }
+
+    /**
+     * The migration listener once control is taken: a sender may only ask, in the handshake,
+     * whether its handover went through; whoever goes on towards transmission is closed.
+     */
+    static Consumer<SocketChannel> handoverQuery(ServedFile file, HandshakeStyle style, HandoverTokens tokens) {
+        return channel -> channel.pipeline()
+                .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(HandshakeDeadline.configured()))
+                .addLast(new ServerHandshake(file.export(), style, pipeline -> pipeline.channel().close(), tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 }

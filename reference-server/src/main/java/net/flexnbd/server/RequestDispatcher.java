@@ -95,10 +95,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 onEventLoop(() -> dispatch(request));
             }
 
+            /**
+             * Never run, so never answered: the connection closes, and a client that reconnects
+             * sends it again (to the new server after a handover). ESHUTDOWN would tell it to give up.
+             */
             @Override
             public void refused() {
                 request.release();
-                onEventLoop(() -> reply(ErrorReplies.of(request, ESHUTDOWN, structured), false));
+                onEventLoop(() -> ctx.close());
             }
         });
     }

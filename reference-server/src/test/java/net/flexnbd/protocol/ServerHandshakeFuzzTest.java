@@ -66,7 +66,7 @@ class ServerHandshakeFuzzTest {
         AtomicBoolean entered = new AtomicBoolean();
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.pipeline().addLast(ServerHandshake.NAME,
-                new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true), FakeTls.mode(TlsMode.REQUIRE)));
+                new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true)).withTls(FakeTls.mode(TlsMode.REQUIRE)));
         channel.pipeline().fireChannelActive();
         for (byte[] piece : FuzzInput.pieces(input)) {
             if (!channel.isOpen()) {

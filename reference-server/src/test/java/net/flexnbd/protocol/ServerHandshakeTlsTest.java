@@ -24,7 +24,7 @@ class ServerHandshakeTlsTest {
     private EmbeddedChannel connect(ServerTls tls) {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.pipeline().addLast(ServerHandshake.NAME,
-                new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true), tls));
+                new ServerHandshake(EXPORT, HandshakeStyle.NEWSTYLE, p -> entered.set(true)).withTls(tls));
         channel.pipeline().fireChannelActive();
         Wire.drainOutbound(channel).release(); // the hello
         channel.writeInbound(Unpooled.buffer().writeInt(Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES));

@@ -104,7 +104,21 @@ class RequestDispatcherTest {
         gate.close();
         channel.writeInbound(write(2, 0, new byte[] {9}));
         channel.runPendingTasks();
-        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(2, ESHUTDOWN));
+        assertThat(channel.<Object>readOutbound()).as("no reply (never ESHUTDOWN) to a request that never ran").isNull();
+        assertThat(channel.isActive()).as("the connection closes instead").isFalse();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestHeldInAFinalPassGetsNoReplyWhenTheGateClosesOnlyAClosedConnection() {
+        gate.pause();
+        channel.writeInbound(write(1, 0, new byte[] {9}));
+        assertThat(gate.waiting()).isEqualTo(1);
+
+        gate.close();
+        channel.runPendingTasks();
+        assertThat(channel.<Object>readOutbound()).as("no ESHUTDOWN").isNull();
+        assertThat(channel.isActive()).isFalse();
         assertThat(gate.inFlight()).isZero();
     }
 
