@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
                 + " on the rebind address (default: ADDR:PORT).",
         sortOptions = false,
         footerHeading = "%n",
-        footer = "Exit status: 0 stopped cleanly after taking control, or migrated onward; 1 could not start,"
+        footer = "Exit status: 0 stopped cleanly after taking control, migrated onward, or (with"
+                + " --exit-after-migration) received the migration; 1 could not start,"
                 + " failed, or stopped before control arrived; 2 usage error.")
 final class ListenCommand extends ServerModeCommand {
 
@@ -24,6 +25,11 @@ final class ListenCommand extends ServerModeCommand {
             description = "Port to serve on once in control (default: --port).")
     Integer rebindPort;
 
+    @Option(names = "--exit-after-migration",
+            description = "Exit with status 0 once the migration has arrived (and is on disk) instead of serving"
+                    + " it, as the original flexnbd's listen does.")
+    boolean exitAfterMigrationOption;
+
     ListenCommand(CliEnvironment env, VerbosityChoice verbosity) {
         super(env, verbosity);
     }
@@ -31,6 +37,11 @@ final class ListenCommand extends ServerModeCommand {
     @Override
     ServerSettings.Mode mode() {
         return ServerSettings.Mode.LISTEN;
+    }
+
+    @Override
+    boolean exitAfterMigration() {
+        return exitAfterMigrationOption;
     }
 
     @Override

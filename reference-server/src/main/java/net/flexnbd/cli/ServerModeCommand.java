@@ -11,9 +11,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.flexnbd.acl.Acl;
+import net.flexnbd.limits.ConnectionLimits;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.slf4j.Logger;
@@ -67,6 +72,46 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "Pause before a failed migration is tried again from the start (default: 1000).")
     Long retryDelayMillis;
 
+    @Option(names = "--max-payload-memory", paramLabel = "BYTES", defaultValue = "256M",
+            description = "Memory all clients together may hold in WRITE payloads; a client whose next payload"
+                    + " does not fit is not read until some is freed. A number of bytes, or with K, M or G"
+                    + " (at least 32M; default: ${DEFAULT-VALUE}).")
+    String maxPayloadMemory;
+
+    @Option(names = "--receive-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Close a client whose request began to arrive and is not whole within this time"
+                    + " (default: ${DEFAULT-VALUE}); idle clients are not affected.")
+    long receiveTimeoutSeconds;
+
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "1024",
+            description = "Connections served at once; more are closed before the hello (default: ${DEFAULT-VALUE}).")
+    int maxClients;
+
+    @Option(names = "--keepalive-idle", paramLabel = "SECONDS", defaultValue = "30",
+            description = "TCP keep-alive: silence before the first probe (default: ${DEFAULT-VALUE}).")
+    long keepAliveIdleSeconds;
+
+    @Option(names = "--keepalive-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "TCP keep-alive: time between probes (default: ${DEFAULT-VALUE}).")
+    long keepAliveIntervalSeconds;
+
+    @Option(names = "--keepalive-count", paramLabel = "N", defaultValue = "3",
+            description = "TCP keep-alive: unanswered probes before a peer counts as dead (default: ${DEFAULT-VALUE}).")
+    int keepAliveCount;
+
+    @Option(names = "--tls", paramLabel = "off|on|require", defaultValue = "off",
+            description = "NBD_OPT_STARTTLS: not offered (default), offered, or required (every option before it is"
+                    + " refused with NBD_REP_ERR_TLS_REQD). Applies to clients and to an incoming migration.")
+    TlsMode tls;
+
+    @Option(names = "--tls-certificates", paramLabel = "DIR",
+            description = "Directory with ca-cert.pem, server-cert.pem and server-key.pem (PKCS#8), as for nbdkit.")
+    Path tlsCertificates;
+
+    @Option(names = "--tls-verify-peer",
+            description = "Clients must present a certificate signed by DIR/ca-cert.pem.")
+    boolean tlsVerifyPeer;
+
     @Option(names = {"-r", "--read-only"},
             description = "Serve the file read-only: clients are told so, and writes, trims and zero writes get EPERM.")
     boolean readOnly;
@@ -111,7 +156,30 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
         return new ServerSettings(mode(), bind, file, Optional.ofNullable(sock), aclEntries, defaultDeny,
                 killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind())
                 .withMigration(migrationTuning())
-                .withExport(exportOptions());
+                .withExport(exportOptions())
+                .withLimits(limits())
+                .withExitAfterMigration(exitAfterMigration())
+                .withTls(tlsSettings());
+    }
+
+    /** {@code --tls}, {@code --tls-certificates} and {@code --tls-verify-peer}. */
+    private TlsSettings tlsSettings() {
+        if (tls == TlsMode.OFF) {
+            if (tlsCertificates != null || tlsVerifyPeer) {
+                throw usageError("--tls-certificates and --tls-verify-peer need --tls on or --tls require");
+            }
+            return TlsSettings.OFF;
+        }
+        if (tlsCertificates == null) {
+            throw usageError("--tls " + tls.name().toLowerCase(java.util.Locale.ROOT) + " needs --tls-certificates (a directory of PEM files)");
+        }
+        if (!Files.isDirectory(tlsCertificates)) {
+            throw usageError("invalid value for --tls-certificates: " + tlsCertificates + " is not a directory");
+        }
+        if (handshake == HandshakeStyle.OLDSTYLE) {
+            throw usageError("--tls needs the newstyle handshake (the oldstyle hello has no options)");
+        }
+        return new TlsSettings(tls, Optional.of(tlsCertificates), tlsVerifyPeer);
     }
 
     private ExportOptions exportOptions() {
@@ -119,6 +187,57 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             return new ExportOptions(readOnly, description);
         } catch (IllegalArgumentException e) {
             throw usageError("invalid value for --description: " + e.getMessage());
+        }
+    }
+
+    /** For {@code listen}: exit once the migration has arrived instead of serving it. */
+    boolean exitAfterMigration() {
+        return false;
+    }
+
+    /** {@code --max-payload-memory}, {@code --receive-timeout}, {@code --max-clients} and keep-alive. */
+    private ConnectionLimits limits() {
+        long memory = bytes("--max-payload-memory", maxPayloadMemory);
+        if (memory < Nbd.MAX_PAYLOAD) {
+            throw usageError("invalid value for --max-payload-memory: " + maxPayloadMemory
+                    + " is less than one largest request (32M)");
+        }
+        atLeastOne("--receive-timeout", receiveTimeoutSeconds);
+        atLeastOne("--max-clients", maxClients);
+        atLeastOne("--keepalive-idle", keepAliveIdleSeconds);
+        atLeastOne("--keepalive-interval", keepAliveIntervalSeconds);
+        atLeastOne("--keepalive-count", keepAliveCount);
+        return new ConnectionLimits(memory, Duration.ofSeconds(receiveTimeoutSeconds),
+                new KeepAlive(Duration.ofSeconds(keepAliveIdleSeconds), Duration.ofSeconds(keepAliveIntervalSeconds),
+                        keepAliveCount),
+                maxClients);
+    }
+
+    private void atLeastOne(String option, long value) {
+        if (value < 1) {
+            throw usageError("invalid value for " + option + ": " + value + " must be at least 1");
+        }
+    }
+
+    /** A byte count: digits, optionally followed by K, M or G (powers of 1024). */
+    private long bytes(String option, String text) {
+        String trimmed = text.trim().toUpperCase(java.util.Locale.ROOT);
+        int shift = switch (trimmed.isEmpty() ? ' ' : trimmed.charAt(trimmed.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? trimmed : trimmed.substring(0, trimmed.length() - 1);
+        try {
+            long value = Long.parseLong(digits);
+            if (value < 0 || value > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return value << shift;
+        } catch (NumberFormatException e) {
+            throw usageError("invalid value for " + option + ": " + text
+                    + " is not a number of bytes (digits, optionally followed by K, M or G)");
         }
     }
 

@@ -1,6 +1,7 @@
 package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
@@ -11,16 +12,24 @@ import java.util.List;
  * with a composite, so the slice may span several socket reads: use
  * {@link ByteBuf#nioBuffers()} to write it out). A WRITE longer than {@link Nbd#MAX_PAYLOAD}
  * is emitted without payload, so the server can answer EINVAL, and its bytes are skipped
- * unbuffered to stay in step. A bad request magic fires a {@link ProtocolException} and
- * closes the channel; nothing after it is decoded. A read that ends halfway through a
- * request fires {@link PartialRequest#INSTANCE}.
+ * unbuffered to stay in step. A bad request magic gets an EINVAL reply (as flexnbd sends;
+ * the cookie is whatever stood in the bad header's cookie field), then fires a
+ * {@link ProtocolException} and closes the channel; nothing after it is decoded.
+ *
+ * A read that ends halfway through a request fires {@link PartialRequest#INSTANCE}.
+ *
+ * <p>Before gathering a payload the decoder asks the channel's {@link PayloadAllowance}, if
+ * it has one, for the memory: while the answer is no it stops reading the connection.
  */
 public final class RequestDecoder extends ByteToMessageDecoder {
     /** The name the handshake gives this handler in the pipeline. */
     public static final String NAME = "nbd-request-decoder";
 
-    /** What the next bytes are: a header, a WRITE's payload, an oversized payload to skip. */
-    enum State { HEADER, PAYLOAD, DISCARD, FAILED }
+    /**
+     * What the next bytes are: a header, a WRITE's payload, an oversized payload to skip;
+     * AWAIT_MEMORY holds a WRITE's payload back until its allowance is granted.
+     */
+    enum State { HEADER, AWAIT_MEMORY, PAYLOAD, DISCARD, FAILED }
 
     private State state = State.HEADER;
     // The header of the WRITE whose payload is being gathered.
@@ -43,6 +52,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                         return;
                     }
                     decodeHeader(ctx, in, out);
+                }
+                case AWAIT_MEMORY -> {
+                    return;
                 }
                 case PAYLOAD -> {
                     if (in.readableBytes() < payloadLength) {
@@ -79,21 +91,33 @@ public final class RequestDecoder extends ByteToMessageDecoder {
 
     /**
      * True while part of a request has arrived and the rest has not: a header cut short, a
-     * WRITE's payload still coming, or an oversized payload still being skipped.
+     * WRITE's payload still coming (or waiting for memory), or an oversized payload still
+     * being skipped.
      */
     boolean holdsPartialRequest() {
         return switch (state) {
             case HEADER -> actualReadableBytes() > 0;
-            case PAYLOAD, DISCARD -> true;
+            case AWAIT_MEMORY, PAYLOAD, DISCARD -> true;
             case FAILED -> false;
         };
+    }
+
+    /**
+     * True while a WRITE's payload waits for memory: the connection is not being read, and
+     * the wait is the server's doing, not the client's. Call on the channel's event loop.
+     */
+    public boolean awaitingMemory() {
+        return state == State.AWAIT_MEMORY;
     }
 
     private void decodeHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int magic = in.readInt();
         if (magic != Nbd.REQUEST_MAGIC) {
             state = State.FAILED;
+            long badCookie = in.getLong(in.readerIndex() + 4);
             in.skipBytes(in.readableBytes());
+            ctx.writeAndFlush(ctx.alloc().buffer(Nbd.REPLY_HEADER_LENGTH)
+                    .writeInt(Nbd.SIMPLE_REPLY_MAGIC).writeInt(Nbd.EINVAL).writeLong(badCookie));
             ctx.fireExceptionCaught(ProtocolException.badMagic(
                     "request magic", Integer.toUnsignedLong(magic), Nbd.REQUEST_MAGIC, 8));
             ctx.close();
@@ -116,6 +140,33 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             offset = requestOffset;
             payloadLength = (int) length;
             state = State.PAYLOAD;
+            reservePayload(ctx);
+        }
+    }
+
+    /** Asks for the payload's memory; without it, stops reading until it is granted. */
+    private void reservePayload(ChannelHandlerContext ctx) {
+        PayloadAllowance allowance = ctx.channel().attr(PayloadAllowance.KEY).get();
+        if (allowance == null) {
+            return;
+        }
+        state = State.AWAIT_MEMORY;
+        if (allowance.reserve(cookie, payloadLength, () -> ctx.executor().execute(() -> granted(ctx)))) {
+            state = State.PAYLOAD;
+        }
+    }
+
+    private void granted(ChannelHandlerContext ctx) {
+        if (state != State.AWAIT_MEMORY) {
+            return;
+        }
+        state = State.PAYLOAD;
+        // Decode what the last reads left in the cumulation; the allowance resumes reading.
+        try {
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            channelReadComplete(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
         }
     }
 }

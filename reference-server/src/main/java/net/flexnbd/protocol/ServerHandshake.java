@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +36,17 @@ public final class ServerHandshake extends ByteToMessageDecoder {
      * Where the negotiation stands; the decoder acts on the bytes this state expects.
      * TRANSMISSION leaves any further bytes for the request decoder; CLOSED discards them.
      */
-    enum State { CLIENT_FLAGS, OPTION_HEADER, OPTION_DATA, SKIP_OPTION_DATA, TRANSMISSION, CLOSED }
+    enum State { CLIENT_FLAGS, OPTION_HEADER, OPTION_DATA, SKIP_OPTION_DATA, TLS_HANDSHAKE, TRANSMISSION, CLOSED }
 
     private final ExportDescription export;
     private final HandshakeStyle style;
     private final TransmissionStart enterTransmission;
-    private final OptionResponder options;
+    /** Answers the options; made afresh when TLS starts, which forgets what was agreed in clear. */
+    private OptionResponder options;
+    private final Supplier<OptionResponder> freshOptions;
+    private ServerTls tls = ServerTls.OFF;
+    /** NBD_OPT_STARTTLS has been acknowledged: the rest of the negotiation is inside TLS. */
+    private boolean tlsStarted;
 
     private State state = State.CLIENT_FLAGS;
     private boolean noZeroes;
@@ -88,8 +94,22 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
-        this.options = new OptionResponder(export, offerStructuredReplies,
-                Objects.requireNonNull(handoverTokens, "handoverTokens"));
+        Objects.requireNonNull(handoverTokens, "handoverTokens");
+        this.freshOptions = () -> new OptionResponder(export, offerStructuredReplies, handoverTokens);
+        this.options = freshOptions.get();
+    }
+
+    /**
+     * Offers or requires NBD_OPT_STARTTLS as {@code serverTls} says; call before the handler
+     * is added. New-style only: the old-style hello has no options.
+     */
+    public ServerHandshake withTls(ServerTls serverTls) {
+        Objects.requireNonNull(serverTls, "serverTls");
+        if (style == HandshakeStyle.OLDSTYLE && serverTls.required()) {
+            throw new IllegalArgumentException("TLS cannot be required with the old-style handshake");
+        }
+        this.tls = serverTls;
+        return this;
     }
 
     @Override
@@ -143,6 +163,14 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                         return;
                     }
                     handleOption(ctx, in.readSlice(optionLength));
+                    if (state == State.TLS_HANDSHAKE) {
+                        if (in.isReadable()) {
+                            // Bytes sent in clear after STARTTLS would be read as if inside TLS.
+                            fail(ctx, in, in.readableBytes() + " bytes in clear after NBD_OPT_STARTTLS");
+                            return;
+                        }
+                        state = State.OPTION_HEADER;
+                    }
                 }
                 case SKIP_OPTION_DATA -> {
                     int skipped = (int) Math.min(in.readableBytes(), bytesToSkip);
@@ -153,7 +181,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
                     }
                     state = State.OPTION_HEADER;
                 }
-                case TRANSMISSION -> {
+                case TLS_HANDSHAKE, TRANSMISSION -> {
                     return;
                 }
                 case CLOSED -> {
@@ -177,6 +205,20 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             skip(length);
             return;
         }
+        if (tls.required() && !tlsStarted && option != Nbd.OPT_STARTTLS && option != Nbd.OPT_ABORT) {
+            if (option == Nbd.OPT_EXPORT_NAME) {
+                fail(ctx, in, "NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS, and TLS is required");
+                return;
+            }
+            replyError(ctx, Nbd.REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
+            skip(length);
+            return;
+        }
+        if (option == Nbd.OPT_STARTTLS && tls.offered()) {
+            optionLength = (int) length;
+            state = State.OPTION_DATA;
+            return;
+        }
         if (!options.isSupported(option)) {
             log.debug("{}: unsupported option {}", ctx.channel().remoteAddress(), option);
             replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
@@ -195,6 +237,10 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     /** Acts on one supported option whose data has fully arrived. */
     private void handleOption(ChannelHandlerContext ctx, ByteBuf data) {
         state = State.OPTION_HEADER;
+        if (option == Nbd.OPT_STARTTLS) {
+            startTls(ctx, data);
+            return;
+        }
         ByteBuf reply = ctx.alloc().buffer();
         OptionResponder.Next next;
         try {
@@ -216,6 +262,30 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         }
     }
 
+
+    /**
+     * Acknowledges NBD_OPT_STARTTLS in clear, through a TLS handler put first in the pipeline
+     * in STARTTLS mode (it lets that one message through), so that whatever the client sends
+     * next is read inside TLS. Negotiation goes on from the next option, with everything
+     * agreed in clear forgotten, as the NBD protocol asks.
+     */
+    private void startTls(ChannelHandlerContext ctx, ByteBuf data) {
+        if (data.isReadable()) {
+            replyError(ctx, Nbd.REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
+            return;
+        }
+        if (tlsStarted) {
+            replyError(ctx, Nbd.REP_ERR_INVALID, "TLS is already on");
+            return;
+        }
+        tlsStarted = true;
+        options = freshOptions.get();
+        state = State.TLS_HANDSHAKE;
+        ctx.pipeline().addFirst(ServerTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
+        ByteBuf ack = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
+        OptionReplies.writeAck(ack, option);
+        send(ctx, ack);
+    }
 
     private void replyError(ChannelHandlerContext ctx, int errorType, String message) {
         ByteBuf reply = ctx.alloc().buffer();

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.control.ControlCommands;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.control.ControlSocketServer;
@@ -172,7 +173,8 @@ public final class Proxy implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel channel) {
                         if (channel instanceof SocketChannel tcp) {
-                            tcp.config().setTcpNoDelay(true).setKeepAlive(true);
+                            tcp.config().setTcpNoDelay(true);
+                            KeepAlive.DEFAULTS.applyTo(tcp);
                         }
                         clients.add(channel);
                         channel.pipeline()

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.client.ClientHandshake;
 
 /**
@@ -58,7 +59,7 @@ final class UpstreamConnector {
         try {
             Socket socket = channel.socket();
             socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
+            KeepAlive.DEFAULTS.applyTo(socket);
             socket.setSoTimeout(millis);
             if (bind.isPresent()) {
                 socket.bind(new InetSocketAddress(bind.get(), 0));

@@ -7,9 +7,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.limits.ConnectionLimits;
+import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.limits.PayloadBudgetHandler;
+import net.flexnbd.limits.ReceiveDeadline;
 import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.storage.EagerWriteback;
 
 /**
@@ -28,16 +33,20 @@ final class ConnectionPipelines {
      * served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
-        return clients(file, style, killswitch, HandoverTokens.NONE);
+        return clients(file, style, killswitch, HandoverTokens.NONE, ServerTls.OFF, ConnectionLimits.DEFAULTS,
+                new PayloadBudget(ConnectionLimits.DEFAULT_MAX_PAYLOAD_MEMORY));
     }
 
     /**
      * As above; {@code handoverTokens} answers a migration sender that reconnects to this address
      * to ask whether the handover it started went through (when the serving address is the
-     * one the migration came in on).
+     * one the migration came in on). STARTTLS as {@code tls} says. Behind the transmission
+     * codec (which the handshake puts in its own place) WRITE payloads draw on the shared
+     * {@code budget} ({@link PayloadBudgetHandler}) and each request must arrive whole within
+     * the receive deadline ({@link ReceiveDeadline}).
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
-            HandoverTokens handoverTokens) {
+            HandoverTokens handoverTokens, ServerTls tls, ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.clientStore());
         return channel -> channel.pipeline()
@@ -51,7 +60,9 @@ final class ConnectionPipelines {
                             file.options().readOnly());
                     pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
                             negotiation.structuredReplies()));
-                }, handoverTokens))
+                }, handoverTokens).withTls(tls))
+                .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))
+                .addLast(ReceiveDeadline.NAME, new ReceiveDeadline(limits.receiveDeadline()))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
@@ -61,7 +72,7 @@ final class ConnectionPipelines {
      * in), the handover reported to the attempt.
      */
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
-            Supplier<HandoverListener> attempt, Supplier<RequestGate> gate) {
+            Supplier<HandoverListener> attempt, Supplier<RequestGate> gate, ServerTls tls) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()));
         return channel -> channel.pipeline()
@@ -70,7 +81,7 @@ final class ConnectionPipelines {
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
                             gate.get(), file.storage()));
-                }, tokens))
+                }, tokens).withTls(tls))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 

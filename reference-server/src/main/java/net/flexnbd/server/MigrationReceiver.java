@@ -16,6 +16,7 @@ import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.protocol.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ final class MigrationReceiver {
 
     private final ServedFile file;
     private final HandshakeStyle style;
+    private final ServerTls tls;
     private final Duration idleTimeout;
     private final ControlState control;
     private final Supplier<CompletionStage<Void>> takeControl;
@@ -51,10 +53,11 @@ final class MigrationReceiver {
      *                    {@code control} has moved to {@link ControlState.Phase#TAKING}; completes
      *                    once the serving address has been tried (bound or retrying)
      */
-    MigrationReceiver(ServedFile file, HandshakeStyle style, Duration idleTimeout, ControlState control,
+    MigrationReceiver(ServedFile file, HandshakeStyle style, ServerTls tls, Duration idleTimeout, ControlState control,
             Supplier<CompletionStage<Void>> takeControl, Consumer<String> fatal) {
         this.file = file;
         this.style = style;
+        this.tls = tls;
         this.idleTimeout = idleTimeout;
         this.control = control;
         this.takeControl = takeControl;
@@ -78,7 +81,7 @@ final class MigrationReceiver {
             channel.closeFuture().addListener(f -> current.compareAndSet(attempt, null));
             log.info("migration sender connected from {}", channel.remoteAddress());
             channel.pipeline().addLast(new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-            ConnectionPipelines.migrationLink(file, style, attempt, () -> attempt, attempt::gate).accept(channel);
+            ConnectionPipelines.migrationLink(file, style, attempt, () -> attempt, attempt::gate, tls).accept(channel);
         };
     }
 

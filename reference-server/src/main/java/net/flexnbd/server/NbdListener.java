@@ -12,11 +12,15 @@ import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import net.flexnbd.limits.ClientLimit;
+import net.flexnbd.limits.ConnectionLimits;
+import net.flexnbd.limits.ReadPause;
 
 /**
- * A bound TCP listener whose connections pass the access list, then the handshake, then
- * get whatever transmission handler the owner installs. Used for clients and for the
- * migration link alike.
+ * A bound TCP listener whose connections pass the connection limit and the access list,
+ * then the handshake, then get whatever transmission handler the owner installs. Used for
+ * clients and for the migration link alike; every connection has TCP keep-alive as the
+ * limits say and a {@link ReadPause} at the head of its pipeline.
  */
 final class NbdListener implements AutoCloseable {
     /** Largest single socket read. */
@@ -35,14 +39,14 @@ final class NbdListener implements AutoCloseable {
      * @param pipeline fills each accepted connection's pipeline after the gatekeeper
      */
     static CompletableFuture<NbdListener> bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
-            AccessPolicy access, Consumer<SocketChannel> pipeline) {
+            AccessPolicy access, ConnectionLimits limits, Consumer<SocketChannel> pipeline) {
+        ClientLimit clientLimit = new ClientLimit(limits.maxClients());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(EventLoops.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 // Reads of up to 1 MiB: large WRITEs (1 MiB from a migration sender, 256 KiB from
                 // nbdcopy) then arrive in one or two buffers, not sixteen; at Netty's default 64 KiB
                 // the socket reads and the pieces to join cost about twice the CPU.
@@ -52,10 +56,14 @@ final class NbdListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast("gatekeeper", access.gatekeeper());
+                        channel.pipeline()
+                                .addLast(ReadPause.NAME, new ReadPause())
+                                .addLast(ClientLimit.NAME, clientLimit)
+                                .addLast("gatekeeper", access.gatekeeper());
                         pipeline.accept(channel);
                     }
                 });
+        limits.keepAlive().applyToChildren(bootstrap);
         CompletableFuture<NbdListener> bound = new CompletableFuture<>();
         bootstrap.bind(address).addListener((ChannelFutureListener) future -> {
             if (future.isSuccess()) {

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
+import net.flexnbd.limits.ReadPause;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.ServerReply;
@@ -194,7 +195,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ReadPause.set(ctx.channel(), ReadPause.Reason.REPLY_BACKLOG, !ctx.channel().isWritable());
         runDeferredReads();
         ctx.fireChannelWritabilityChanged();
     }

@@ -17,6 +17,12 @@ import net.flexnbd.control.StatusReport;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
+import net.flexnbd.limits.PayloadBudget;
+import net.flexnbd.limits.ServedFileLock;
+import net.flexnbd.protocol.ServerTls;
+import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.tls.TlsCertificates;
+import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.SourceHandover;
@@ -47,6 +53,9 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup workers;
     private final StorageExecutor storage;
     private final MirrorController mirror;
+    private final PayloadBudget payloadBudget;
+    private final ServerTls tls;
+    private final ServedFileLock lock;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ControlState controlState;
@@ -56,8 +65,11 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, BlockStore store, Acl acl) {
+    private Server(ServerSettings settings, BlockStore store, Acl acl, ServedFileLock lock, ServerTls tls) {
         this.settings = settings;
+        this.tls = tls;
+        this.lock = lock;
+        this.payloadBudget = new PayloadBudget(settings.limits().maxPayloadMemory());
         this.access = new AccessPolicy(acl);
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -80,13 +92,23 @@ public final class Server implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        ServerTls tls = loadTls(settings.tls());
+        ServedFileLock lock;
+        try {
+            lock = ServedFileLock.acquire(settings.file());
+        } catch (ServedFileLock.HeldElsewhereException e) {
+            throw new StartupException("cannot serve " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StartupException("cannot lock " + settings.file() + ": " + e.getMessage(), e);
+        }
         FileBlockStore store;
         try {
             store = FileBlockStore.open(settings.file());
         } catch (IOException e) {
+            closeQuietly(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl);
+        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl, lock, tls);
         try {
             server.open();
         } catch (StartupException e) {
@@ -102,10 +124,11 @@ public final class Server implements AutoCloseable {
                 clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
             } else {
-                receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
+                receiver = new MigrationReceiver(file, settings.handshake(), tls, settings.migration().linkTimeout(), controlState,
                         this::takeControl,
                         this::failFatally);
-                migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline()));
+                migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
+                        receiver.pipeline()));
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
@@ -137,8 +160,10 @@ public final class Server implements AutoCloseable {
     private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
-        return NbdListener.bind(address, boss, workers, access, ConnectionPipelines.clients(file, settings.handshake(),
-                killswitch, received == null ? net.flexnbd.protocol.HandoverTokens.NONE : received::afterControl));
+        return NbdListener.bind(address, boss, workers, access, settings.limits(), ConnectionPipelines.clients(file,
+                settings.handshake(), killswitch,
+                received == null ? net.flexnbd.protocol.HandoverTokens.NONE : received::afterControl,
+                tls, settings.limits(), payloadBudget));
     }
 
     /**
@@ -150,6 +175,13 @@ public final class Server implements AutoCloseable {
      * find the new server bound.
      */
     private CompletableFuture<Void> takeControl() {
+        if (settings.exitAfterMigration()) {
+            // ENTRUST made the data durable before it was acknowledged: nothing is left to flush.
+            // The sender's confirmation goes out first (the returned future is already done).
+            log.info("migration of {} received; exiting instead of serving it", settings.file());
+            workers.next().execute(() -> finish(0));
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> firstTry = new CompletableFuture<>();
         InetSocketAddress servingAddress = settings.servingAddress();
         releaseMigrationListener(servingAddress)
@@ -354,6 +386,26 @@ public final class Server implements AutoCloseable {
             file.store().close();
         } catch (IOException e) {
             log.warn("closing {} failed: {}", settings.file(), e.toString());
+        }
+        closeQuietly(lock);
+    }
+
+    private static ServerTls loadTls(TlsSettings tls) throws StartupException {
+        if (tls.mode() == TlsMode.OFF) {
+            return ServerTls.OFF;
+        }
+        try {
+            return ServerTls.of(tls.mode(), TlsCertificates.server(tls.certificates().orElseThrow(), tls.verifyPeer()));
+        } catch (IOException e) {
+            throw new StartupException("cannot start TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(ServedFileLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("releasing the lock on the served file failed: {}", e.toString());
         }
     }
 

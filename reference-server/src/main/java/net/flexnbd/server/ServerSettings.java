@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.tls.TlsSettings;
 
 /**
  * Everything {@code serve} and {@code listen} are told on the command line, checked.
@@ -24,6 +26,10 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param rebind            for {@code listen}: where to serve once control arrives (default: {@code bind})
  * @param migration         timeouts and pacing of migrations, sent and received
  * @param export            read-only and the description offered to clients
+ * @param limits            what hostile clients and dead peers may cost (memory, time, connections)
+ * @param exitAfterMigration for {@code listen}: exit 0 once the migration has arrived instead of
+ *                          serving it (the original flexnbd's {@code listen})
+ * @param tls               STARTTLS for clients and (listening) the migration link
  */
 public record ServerSettings(
         Mode mode,
@@ -37,7 +43,10 @@ public record ServerSettings(
         HandshakeStyle handshake,
         Optional<InetSocketAddress> rebind,
         MigrationTuning migration,
-        ExportOptions export) {
+        ExportOptions export,
+        ConnectionLimits limits,
+        boolean exitAfterMigration,
+        TlsSettings tls) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -47,9 +56,20 @@ public record ServerSettings(
     public ServerSettings {
         aclEntries = List.copyOf(aclEntries);
         java.util.Objects.requireNonNull(export, "export");
+        java.util.Objects.requireNonNull(limits, "limits");
+        java.util.Objects.requireNonNull(tls, "tls");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout (" + requestTimeout + ") must be positive");
         }
+    }
+
+    /** Settings with these export options and the default limits, without TLS, serving after a migration arrives. */
+    public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
+            List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
+            HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration,
+            ExportOptions export) {
+        this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
+                handshake, rebind, migration, export, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF);
     }
 
     /** Settings with the given migration tuning and the default export options. */
@@ -70,12 +90,27 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning, export);
+                requestTimeout, handshake, rebind, tuning, export, limits, exitAfterMigration, tls);
     }
 
     public ServerSettings withExport(ExportOptions options) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, options);
+                requestTimeout, handshake, rebind, migration, options, limits, exitAfterMigration, tls);
+    }
+
+    public ServerSettings withLimits(ConnectionLimits newLimits) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, export, newLimits, exitAfterMigration, tls);
+    }
+
+    public ServerSettings withExitAfterMigration(boolean exit) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, export, limits, exit, tls);
+    }
+
+    public ServerSettings withTls(TlsSettings newTls) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, export, limits, exitAfterMigration, newTls);
     }
 
     /** Where clients are served once this server is in control. */

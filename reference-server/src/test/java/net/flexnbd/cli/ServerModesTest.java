@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.limits.ConnectionLimits;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,8 +134,34 @@ class ServerModesTest {
         assertThat(fake.started.get(0).servingAddress()).isEqualTo(new InetSocketAddress(loopback, 4000));
     }
 
+    @Test
+    void limitsDefaultToFlexnbdsAndTakeTheirOptions() throws Exception {
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString())).isZero();
+        assertThat(fake.run("listen", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString(),
+                "--max-payload-memory", "1G", "--receive-timeout", "5", "--max-clients", "10",
+                "--keepalive-idle", "7", "--keepalive-interval", "2", "--keepalive-count", "4",
+                "--exit-after-migration")).isZero();
+
+        assertThat(fake.started.get(0).limits()).isEqualTo(ConnectionLimits.DEFAULTS);
+        assertThat(fake.started.get(0).exitAfterMigration()).isFalse();
+        assertThat(fake.started.get(1).limits()).isEqualTo(new ConnectionLimits(1L << 30, Duration.ofSeconds(5),
+                new KeepAlive(Duration.ofSeconds(7), Duration.ofSeconds(2), 4), 10));
+        assertThat(fake.started.get(1).exitAfterMigration()).isTrue();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+        "serve -l 127.0.0.1 -p 1 -f DISK --max-payload-memory 16M | invalid value for --max-payload-memory: 16M is less than one largest request (32M)",
+        "serve -l 127.0.0.1 -p 1 -f DISK --max-payload-memory lots | invalid value for --max-payload-memory: lots is not a number of bytes (digits, optionally followed by K, M or G)",
+        "serve -l 127.0.0.1 -p 1 -f DISK --max-clients 0 | invalid value for --max-clients: 0 must be at least 1",
+        "serve -l 127.0.0.1 -p 1 -f DISK --receive-timeout 0 | invalid value for --receive-timeout: 0 must be at least 1",
+        "serve -l 127.0.0.1 -p 1 -f DISK --keepalive-count 0 | invalid value for --keepalive-count: 0 must be at least 1",
+        "serve -l 127.0.0.1 -p 1 -f DISK --exit-after-migration | Unknown option: '--exit-after-migration'",
+        "serve -l 127.0.0.1 -p 1 -f DISK --tls require | --tls require needs --tls-certificates (a directory of PEM files)",
+        "serve -l 127.0.0.1 -p 1 -f DISK --tls-certificates DIR | --tls-certificates and --tls-verify-peer need --tls on or --tls require",
+        "serve -l 127.0.0.1 -p 1 -f DISK --tls on --tls-certificates DIR/absent | invalid value for --tls-certificates: DIR/absent is not a directory",
+        "serve -l 127.0.0.1 -p 1 -f DISK --tls on --tls-certificates DIR --handshake oldstyle | --tls needs the newstyle handshake (the oldstyle hello has no options)",
+        "serve -l 127.0.0.1 -p 1 -f DISK --tls maybe | Invalid value for option '--tls': expected one of [OFF, ON, REQUIRE] (case-insensitive) but was 'maybe'",
         "serve                                   | Missing required options: '--addr=ADDR', '--port=PORT', '--file=FILE'",
         "serve -p 4000 -f DISK                   | Missing required option: '--addr=ADDR'",
         "serve -l 127.0.0.1 -f DISK              | Missing required option: '--port=PORT'",

@@ -49,6 +49,7 @@ class RequestDecoderFuzzTest {
                 request.payload().release();
             }
         }
+        assertOnlyABadMagicIsAnswered(Wire.drainOutbound(channel), channel.isOpen());
         try {
             channel.finishAndReleaseAll();
         } catch (ProtocolException e) {
@@ -56,5 +57,22 @@ class RequestDecoderFuzzTest {
         }
         assertThat(allocator.largestRequested()).isLessThanOrEqualTo(Math.max(1024, 2 * total));
         assertThat(fed).filteredOn(b -> b.capacity() > 0).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+    }
+
+    /** The decoder writes nothing itself, except one EINVAL reply before closing on a bad magic. */
+    private static void assertOnlyABadMagicIsAnswered(ByteBuf out, boolean open) {
+        try {
+            if (open) {
+                assertThat(out.readableBytes()).isZero();
+                return;
+            }
+            assertThat(out.readableBytes()).isIn(0, 16);
+            if (out.isReadable()) {
+                assertThat(out.readInt()).isEqualTo(Nbd.SIMPLE_REPLY_MAGIC);
+                assertThat(out.readInt()).isEqualTo(Nbd.EINVAL);
+            }
+        } finally {
+            out.release();
+        }
     }
 }

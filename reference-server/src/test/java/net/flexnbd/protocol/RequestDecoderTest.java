@@ -114,6 +114,21 @@ class RequestDecoderTest {
     }
 
     @Test
+    void badMagicIsAnsweredWithEinvalBeforeTheClose() {
+        assertThatThrownBy(() -> channel.writeInbound(Wire.requestHeader(0x12345678, 0, Nbd.CMD_READ, 77, 0, 512)))
+                .isInstanceOf(ProtocolException.class);
+
+        ByteBuf answer = Wire.drainOutbound(channel);
+        assertThat(answer.readableBytes()).isEqualTo(Nbd.REPLY_HEADER_LENGTH);
+        assertThat(answer.readInt()).isEqualTo(Nbd.SIMPLE_REPLY_MAGIC);
+        assertThat(answer.readInt()).isEqualTo(Nbd.EINVAL);
+        assertThat(answer.readLong()).as("the cookie field of the bad header").isEqualTo(77);
+        answer.release();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
     void badMagicFailsClosesAndDecodesNothingFurther() {
         ByteBuf input = Unpooled.wrappedBuffer(
                 Wire.requestHeader(0, Nbd.CMD_READ, 1, 0, 512),
@@ -128,6 +143,7 @@ class RequestDecoderTest {
         assertThat(channel.isOpen()).isFalse();
         assertThat(readAll()).containsExactly(Request.of(0, Nbd.CMD_READ, 1, 0, 512));
         assertThat(input.refCnt()).isZero();
+        Wire.drainOutbound(channel).release(); // the EINVAL reply
         assertThat(channel.finish()).isFalse();
     }
 
@@ -142,6 +158,7 @@ class RequestDecoderTest {
 
         assertThat(lingering.<Object>readInbound()).isNull();
         assertThat(more.refCnt()).isZero();
+        Wire.drainOutbound(lingering).release(); // the EINVAL reply
         assertThat(lingering.finish()).isFalse();
     }
 

@@ -209,6 +209,10 @@ class ProxyTest {
             out.writeInt(0xdeadbeef);
             out.write(new byte[24]);
             out.flush();
+            // As the server does: an EINVAL reply, then the connection closes.
+            assertThat(in.readInt()).isEqualTo(Nbd.SIMPLE_REPLY_MAGIC);
+            assertThat(in.readInt()).isEqualTo(Nbd.EINVAL);
+            assertThat(in.readLong()).as("the bad header's cookie field").isZero();
             assertThat(in.read()).as("bad magic closes the connection").isEqualTo(-1);
         }
         writeAndCheck(honest, (byte) 5);

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Reply;
@@ -96,7 +97,7 @@ public final class BlockingNbdClient implements Closeable {
         Socket socket = channel.socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
+            KeepAlive.DEFAULTS.applyTo(socket); // flexnbd's 30 s / 10 s / 3 probes
             socket.setSoTimeout(millis);
             if (bindAddress.isPresent()) {
                 socket.bind(new InetSocketAddress(bindAddress.get(), 0));

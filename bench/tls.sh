@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# bench/tls.sh: serving speed with and without TLS, against nbdkit's TLS, in one run (issue 11).
+#
+# Makes a CA and a server certificate with openssl, then for each of
+#   flexnbd (clear), flexnbd --tls require, nbdkit (clear), nbdkit --tls=require
+# serves a SIZE_MIB (default 512) MiB file and times RUNS (default 3) nbdcopy writes of random
+# data into it and RUNS nbdcopy reads of it (to /dev/null), over loopback. Prints the median
+# MiB/s of each, the TLS/clear ratios, and each server's peak resident memory (VmHWM).
+#
+# Needs java, mvn (the first run builds), nbdkit, nbdcopy, openssl. Scratch space: BENCH_DIR
+# (default: a new directory under ${TMPDIR:-/tmp}), removed at exit. On a loaded machine the
+# figures are only indicative; the ratios, taken in the same run, hold up better.
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+SIZE_MIB=${SIZE_MIB:-512}
+RUNS=${RUNS:-3}
+
+[[ -f "$root/reference-server/target/flexnbd.jar" ]] || (cd "$root" && mvn -B -q -pl reference-server -am package -DskipTests)
+work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-tls-bench.XXXXXX")"
+pid=""
+stop() {
+  if [[ -n "$pid" ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+  fi
+}
+trap 'stop; rm -rf "$work"' EXIT
+
+pki="$work/pki"
+mkdir -p "$pki"
+(
+  cd "$pki"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca-key.pem -out ca-cert.pem \
+      -days 2 -subj "/CN=bench CA" -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server-key.pem -out server.csr \
+      -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > server.ext
+  openssl x509 -req -in server.csr -CA ca-cert.pem -CAkey ca-key.pem -CAcreateserial -out server-cert.pem \
+      -days 2 -extfile server.ext 2>/dev/null
+)
+head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/data.bin"
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+}
+
+# start NAME: serves a fresh file; sets pid and uri.
+start() {
+  local name="$1" port file="$work/disk-$1.img"
+  port="$(free_port)"
+  truncate -s "${SIZE_MIB}M" "$file"
+  case "$name" in
+    flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" &
+             uri="nbd://127.0.0.1:$port/" ;;
+    flexnbd-tls) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" \
+                     --tls require --tls-certificates "$pki" &
+             uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
+    nbdkit)  nbdkit -f -i 127.0.0.1 -p "$port" file "$file" &
+             uri="nbd://127.0.0.1:$port/" ;;
+    nbdkit-tls) nbdkit -f -i 127.0.0.1 -p "$port" --tls=require --tls-certificates="$pki" file "$file" &
+             uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
+  esac
+  pid=$!
+  for _ in $(seq 300); do
+    nbdinfo --size "$uri" >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  echo "tls.sh: $name did not come up" >&2
+  exit 1
+}
+
+# median of numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# mibps COMMAND...: MiB/s of one timed run
+mibps() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v m="$SIZE_MIB" 'BEGIN { printf "%.1f\n", m / (e - s) }'
+}
+
+declare -A write_of read_of peak_of
+for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
+  start "$name"
+  write_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$work/data.bin" "$uri"; done | median)
+  read_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$uri" null:; done | median)
+  peak_of[$name]=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
+  nbdcopy "$uri" "$work/check.bin" && cmp -s "$work/check.bin" "$work/data.bin" \
+      || { echo "tls.sh: $name returned different data" >&2; exit 1; }
+  rm -f "$work/check.bin"
+  stop
+done
+
+printf 'tls.sh: %d MiB, median of %d nbdcopy runs each; load %s\n' "$SIZE_MIB" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-12s %10s %10s %10s\n' server "write MiB/s" "read MiB/s" "peak MiB"
+for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
+  printf '%-12s %10s %10s %10s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}"
+done
+awk -v fw="${write_of[flexnbd-tls]}" -v fr="${read_of[flexnbd-tls]}" -v kw="${write_of[nbdkit-tls]}" -v kr="${read_of[nbdkit-tls]}" \
+    -v cw="${write_of[flexnbd]}" -v cr="${read_of[flexnbd]}" 'BEGIN {
+  printf "flexnbd TLS / flexnbd clear: write %.2f, read %.2f\n", fw / cw, fr / cr
+  printf "flexnbd TLS / nbdkit TLS:    write %.2f, read %.2f\n", fw / kw, fr / kr }'
