@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.export.MigrationTuning;
@@ -116,6 +117,8 @@ final class MirrorJob {
                     }
                     log.warn("migration attempt {} to {} failed: {}; retrying in {} ms", progress.attempts(),
                             request.destination(), describe(e), tuning.retryDelay().toMillis());
+                    ServerEvents.emit("attempt_failed", "attempt", progress.attempts(), "destination", request.destination(),
+                            "reason", describe(e));
                 } finally {
                     releaseAfterAttempt();
                 }
@@ -167,6 +170,7 @@ final class MirrorJob {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
             log.info("migration attempt {} to {} connected", progress.attempts(), request.destination());
+            ServerEvents.emit("attempt_connected", "attempt", progress.attempts(), "destination", request.destination());
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
         file.observeWrites(dirty::markDirty);
@@ -190,6 +194,7 @@ final class MirrorJob {
         log.debug("clients paused; the final pass sends {} dirty bytes", dirty.dirtyBytes());
         sendDirty(dirty, sender);
         log.info("final pass sent; handing over to {}", request.destination());
+        ServerEvents.emit("final_pass_sent", "destination", request.destination());
 
         connected.entrust();
         synchronized (commitLock) {
@@ -234,6 +239,7 @@ final class MirrorJob {
             log.error("sending DISCONNECT to {} failed: {}", request.destination(), e.toString());
         }
         log.info("migration to {} complete after {} attempt(s)", request.destination(), progress.attempts());
+        ServerEvents.emit("migration_complete", "destination", request.destination(), "attempts", progress.attempts());
         handedOver.accept(request.action());
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandshakeStyle;
@@ -55,6 +56,8 @@ final class MigrationReceiver {
             if (!waiting || !current.compareAndSet(null, attempt)) {
                 log.warn("refusing migration sender {}: {}", channel.remoteAddress(),
                         waiting ? "another sender is connected" : "control already taken");
+                ServerEvents.emit("sender_refused", "peer", channel.remoteAddress(),
+                        "reason", waiting ? "another_sender" : "in_control");
                 channel.close();
                 return;
             }
@@ -96,6 +99,7 @@ final class MigrationReceiver {
                     return;
                 }
                 log.info("migration sender connected from {}", ctx.channel().remoteAddress());
+                ServerEvents.emit("sender_connected", "peer", ctx.channel().remoteAddress());
                 ctx.fireChannelActive();
                 ctx.pipeline().remove(this);
                 ctx.channel().config().setAutoRead(true);
@@ -115,12 +119,14 @@ final class MigrationReceiver {
         public void entrusted() throws IOException {
             file.store().flush();
             log.info("ENTRUST received from {}; data flushed, waiting for DISCONNECT", channel.remoteAddress());
+            ServerEvents.emit("entrust_received", "peer", channel.remoteAddress());
         }
 
         @Override
         public void disconnectedAfterEntrust() {
             if (control.startTaking()) {
                 log.info("DISCONNECT after ENTRUST: migration complete, taking control");
+                ServerEvents.emit("control_taken", "peer", channel.remoteAddress());
                 takeControl.run();
             }
         }
@@ -134,6 +140,7 @@ final class MigrationReceiver {
         public void abandoned(String reason) {
             log.warn("migration attempt from {} abandoned: {}; waiting for the sender to retry",
                     channel.remoteAddress(), reason);
+            ServerEvents.emit("attempt_abandoned", "peer", channel.remoteAddress(), "reason", reason);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.migration.MirrorController;
@@ -99,12 +100,14 @@ public final class Server implements AutoCloseable {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
                 clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
+                ServerEvents.emit("serving", "address", clients.localAddress());
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), settings.migration().linkTimeout(), controlState,
                         this::takeControl,
                         this::failFatally);
                 migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, receiver.pipeline()));
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
+                ServerEvents.emit("listening", "address", migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -159,6 +162,7 @@ public final class Server implements AutoCloseable {
                     clients = bound;
                     controlState.taken();
                     log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
+                    ServerEvents.emit("serving", "address", bound.localAddress());
                     if (stopping.get()) {
                         bound.close();
                     }
