@@ -7,7 +7,11 @@
 #   3. migration of an SPARSE_SIZE (default 8 GiB) sparse file holding SPARSE_DATA_MIB
 #      (default 64) MiB of data in 1 MiB extents;
 #   4. the longest pause client writes see during the handover of a PAUSE_SIZE (default
-#      256 MiB) migration while WRITERS (default 4) connections write 4 KiB blocks.
+#      256 MiB) migration while WRITERS (default 4) connections write 4 KiB blocks;
+#   5. convergence: a CONVERGE_SIZE (default 64 MiB) migration capped at CONVERGE_CAP
+#      (default 8 MiB/s) while WRITERS connections dirty CONVERGE_DIRTY (default 20 MiB/s)
+#      of random blocks in all: the source must slow them (auto-converge) and still finish
+#      with a short final pause (target: under 500 ms).
 #
 # Seconds are the source's own log timestamps, from "mirroring" (connected, hello checked)
 # to "migration ... complete" (ENTRUST answered, DISCONNECT sent), split into "passes" (to
@@ -28,6 +32,9 @@ SPARSE_SIZE=${SPARSE_SIZE:-8589934592}
 SPARSE_DATA_MIB=${SPARSE_DATA_MIB:-64}
 PAUSE_SIZE=${PAUSE_SIZE:-268435456}
 WRITERS=${WRITERS:-4}
+CONVERGE_SIZE=${CONVERGE_SIZE:-67108864}
+CONVERGE_CAP=${CONVERGE_CAP:-8388608}
+CONVERGE_DIRTY=${CONVERGE_DIRTY:-20971520}
 IPERF_SECONDS=${IPERF_SECONDS:-3}
 
 work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-bench-XXXXXX")"
@@ -209,6 +216,36 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$pause_line"; }
 pause_from=$(millis_of "$work/pause-src.log" "mirroring ")
 pause_final=$(millis_of "$work/pause-src.log" "final pass sent")
 pause_done=$(millis_of "$work/pause-src.log" "complete after")
+pause_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/pause-src.log" | head -1)
+
+# --- 5. convergence: writers faster than the capped link ------------------------------------
+echo "convergence: $WRITERS writers dirtying $CONVERGE_DIRTY B/s, link capped at $CONVERGE_CAP B/s..." >&2
+head -c "$CONVERGE_SIZE" /dev/urandom >"$work/conv-src.img"
+truncate -s "$CONVERGE_SIZE" "$work/conv-dst.img"
+sport=$(free_port)
+start_server conv-src serve "$work/conv-src.img" "$sport"
+conv_src_pid=$server_pid
+dport=$(free_port)
+start_server conv-dst listen "$work/conv-dst.img" "$dport"
+conv_dst_pid=$server_pid
+(exec java -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" "$CONVERGE_SIZE" "$WRITERS" \
+  "$((CONVERGE_DIRTY / WRITERS))") >"$work/conv.out" 2>&1 &
+conv_writers_pid=$!
+started_pids+=("$conv_writers_pid")
+wait_for_line "$work/conv.out" "ready"
+flexnbd mirror --sock "$work/conv-src.sock" --addr 127.0.0.1 --port "$dport" --max-bps "$CONVERGE_CAP" \
+  >"$work/conv-mirror.out" 2>&1 || die "mirror failed: $(cat "$work/conv-mirror.out")"
+wait "$conv_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/conv-src.log")"
+wait "$conv_writers_pid" || die "the writers failed: $(cat "$work/conv.out")"
+stop "$conv_dst_pid"
+conv_line=$(grep writers= "$work/conv.out")
+conv_field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$conv_line"; }
+conv_from=$(millis_of "$work/conv-src.log" "mirroring ")
+conv_final=$(millis_of "$work/conv-src.log" "final pass sent")
+conv_done=$(millis_of "$work/conv-src.log" "complete after")
+conv_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/conv-src.log" | head -1)
+conv_verdict=$(grep -o "dirty passes converged.*\|dirty passes did not converge.*" "$work/conv-src.log" | head -1)
+conv_slowed=$(grep -o "client writes slowed to [0-9]* bytes/s" "$work/conv-src.log" | tail -1)
 
 # --- the table -----------------------------------------------------------------------------
 mb_per_s() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
@@ -232,9 +269,19 @@ printf "$row" "sparse $(mib "$SPARSE_SIZE"), $(mib "$sparse_data") data" "$spars
   "${sparse_handover}ms" "$sparse_wall" "$(mb_per_s "$sparse_data" "$sparse_seconds")" \
   "$(ratio "$sparse_data" "$sparse_seconds")" "$(mib "$sparse_alloc")" "$sparse_same" "< 1 s, < 80 MiB"
 echo "handover pause, $WRITERS writers, $(mib "$PAUSE_SIZE") migration ($(awk -v ms=$((pause_done - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s,"\
-  "final pass to complete $((pause_done - pause_final)) ms), target < 100 ms:"
+  "final pass ${pause_pass_ms:-?} ms with clients paused, then to complete $((pause_done - pause_final)) ms), target < 100 ms:"
 echo "  longest acknowledged write on the source, last second before the handover: $(field longest_ack_last_second_ms) ms"
-echo "    (over the whole migration: $(field longest_ack_ms) ms)"
+echo "    (over the whole migration: $(field longest_ack_ms) ms, sent at" \
+  "$(sed -n 's/^longest_ack_sent_at=//p' "$work/pause.out"); the source logged 'mirroring' at" \
+  "$(grep -m1 -o '^[^ ]*' <(grep -m1 'mirroring ' "$work/pause-src.log")))"
 echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
+echo "convergence, $(mib "$CONVERGE_SIZE") capped at $(mib "$CONVERGE_CAP")/s, $WRITERS writers dirtying" \
+  "$(mib "$CONVERGE_DIRTY")/s ($(awk -v ms=$((conv_done - conv_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s):"
+echo "  ${conv_verdict:-no verdict logged}"
+echo "  auto-converge: ${conv_slowed:-client writes never slowed}"
+echo "  final pause (clients paused to handover complete): $((${conv_pass_ms:-0} + conv_done - conv_final)) ms" \
+  "(final pass ${conv_pass_ms:-?} ms + ENTRUST/DISCONNECT $((conv_done - conv_final)) ms), target < 500 ms"
+echo "  longest acknowledged write on the source: $(conv_field longest_ack_ms) ms;" \
+  "longest held until refused: $(conv_field longest_refusal_wait_ms) ms"

@@ -8,13 +8,20 @@
 # (user + system, from /proc) in its least costly run: on a busy machine, where wall-clock
 # figures swing, the cost per byte or per request is the steadier comparison. Then the resident
 # memory of our server while it serves a 64 GiB sparse file, after a read of its first 256 MiB.
+# Then sparse disks, all three servers on the same file again:
+#   nbdcopy  an 8 GiB file holding 64 MiB of data, copied to null: (holes skipped by block status)
+#   convert  the same file with qemu-img convert -O qcow2 to a local file
+#   map      nbdinfo --map of a 1 TiB sparse file with a few data runs (target: under 0.5 s)
+# Each is the best (lowest) wall time of BENCH_RUNS runs, after BENCH_SPARSE_WARMUP unmeasured
+# rounds (default 10) for every server alike: a run is only a few hundred requests, too few
+# for the JVM to compile the hot paths, and a server that has been up for a while is warm.
 #
 # With BENCH_COLD=1 the page cache is dropped (sync; echo 3 > /proc/sys/vm/drop_caches, as root)
 # before every read and randread run, so that those figures include the disk; writes do not read,
 # so they run as usual. The drop is machine-wide: other work on the machine loses its cache too.
 #
 # Environment: BENCH_RUNS (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
-# 1024), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
+# 1024), BENCH_PARTS ("dense sparse" by default; one of them to run only that part), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
 # FLEXNBD_JAVA_OPTS (JVM options of our server, e.g. for JFR). Quick run:
 #   BENCH_RUNS=1 BENCH_FIO_SECONDS=3 BENCH_SIZE_MIB=256 bench/serve.sh
 set -euo pipefail
@@ -23,8 +30,11 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 runs="${BENCH_RUNS:-3}"
 fio_seconds="${BENCH_FIO_SECONDS:-20}"
 size_mib="${BENCH_SIZE_MIB:-1024}"
+parts="${BENCH_PARTS:-dense sparse}"
+sparse_warmup="${BENCH_SPARSE_WARMUP:-10}"
+wants() { [[ " $parts " == *" $1 "* ]]; }
 
-for tool in nbdcopy nbdinfo fio nbdkit qemu-nbd java; do
+for tool in nbdcopy nbdinfo fio nbdkit qemu-nbd qemu-img java; do
   command -v "$tool" >/dev/null || { echo "serve.sh: $tool is not installed" >&2; exit 1; }
 done
 
@@ -155,6 +165,7 @@ if [[ ! -f "$root/reference-server/target/flexnbd.jar" ]]; then
   (cd "$root" && mvn -B -q -pl reference-server -am package -DskipTests) >&2
 fi
 
+if wants dense; then
 echo "preparing ${size_mib} MiB of random data in $work ..." >&2
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$work/random.bin"
 cp "$work/random.bin" "$work/disk.img"   # fully allocated: every write run overwrites in place
@@ -214,6 +225,75 @@ hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "$status")"
 threads="$(awk '/^Threads:/ { print $2 }' "$status")"
 stop_servers
 
+fi
+
+# seconds CMD...: the wall time of one run of CMD, in seconds.
+seconds() {
+  local start end
+  start="$(now)"
+  "$@" >/dev/null
+  end="$(now)"
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+}
+
+# fastest: the lowest of the numbers on stdin.
+fastest() { awk 'NF { if (m == "" || $1 < m) m = $1 } END { print m }'; }
+
+if wants sparse; then
+  # 8 GiB holding 64 MiB of random data: 64 runs of 1 MiB, one every 128 MiB.
+  truncate -s 8G "$work/sparse8.img"
+  for i in $(seq 0 63); do
+    head -c 1M /dev/urandom | dd of="$work/sparse8.img" bs=1M seek=$((i * 128)) conv=notrunc status=none
+  done
+  # 1 TiB with a few MiB of data at the start, the middle and the end.
+  truncate -s 1T "$work/sparse1t.img"
+  for mib in 0 524288 1048575; do
+    head -c 1M /dev/urandom | dd of="$work/sparse1t.img" bs=1M seek="$mib" conv=notrunc status=none
+  done
+  sync
+  declare -A copy_runs convert_runs map_runs
+  for file in sparse8 sparse1t; do
+    for name in "${servers[@]}"; do
+      start_server "$name" "$work/$file.img"
+    done
+    echo "measuring $file ..." >&2
+    for round in $(seq $((1 - sparse_warmup)) "$runs"); do   # rounds up to 0 warm up, unmeasured
+      for name in "${servers[@]}"; do
+        uri="${uri_of[$name]}"
+        if [[ "$file" == sparse8 ]]; then
+          t_copy="$(seconds nbdcopy "$uri" null:)"
+          rm -f "$work/out.qcow2"
+          t_convert="$(seconds qemu-img convert -f raw -O qcow2 "$uri" "$work/out.qcow2")"
+          if ((round > 0)); then
+            copy_runs[$name]+="$t_copy"$'\n'
+            convert_runs[$name]+="$t_convert"$'\n'
+          fi
+        else
+          t_map="$(seconds nbdinfo --map "$uri")"
+          ((round > 0)) && map_runs[$name]+="$t_map"$'\n'
+        fi
+      done
+    done
+    stop_servers
+  done
+  rm -f "$work/out.qcow2"
+  for name in "${servers[@]}"; do
+    echo "$name runs (s): nbdcopy [$(grep . <<<"${copy_runs[$name]}" | paste -sd,)]" \
+      "convert [$(grep . <<<"${convert_runs[$name]}" | paste -sd,)] map [$(grep . <<<"${map_runs[$name]}" | paste -sd,)]" >&2
+  done
+fi
+
+# time_row LABEL "runs" x 3 (flexnbd, nbdkit, qemu-nbd): best seconds of each, and the best
+# peer's time over ours (at least 1.00x: we are as fast as the fastest peer).
+time_row() {
+  local label="$1" ours kit qemu
+  ours="$(fastest <<<"$2")"; kit="$(fastest <<<"$3")"; qemu="$(fastest <<<"$4")"
+  awk -v l="$label" -v o="$ours" -v k="$kit" -v q="$qemu" 'BEGIN {
+    peer = k < q ? k : q
+    printf "| %-40s | %8.3f | %8.3f | %8.3f | %5.2fx |\n", l, o, k, q, peer / o
+  }'
+}
+
 # row LABEL "figure cpu" x 3 (flexnbd, nbdkit, qemu-nbd): the figures, our ratio to the best
 # peer, and the server CPU used per unit of work (CPU ms divided by WORK units).
 row() {
@@ -227,6 +307,7 @@ row() {
 }
 
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
+if wants dense; then
 gib="$(awk -v m="$size_mib" 'BEGIN { print m / 1024 }')"
 echo
 cache="page cache warm"
@@ -247,3 +328,14 @@ awk -v o="${fio_best[flexnbd]}" -v k="${fio_best[nbdkit]}" -v q="${fio_best[qemu
 echo
 echo "flexnbd serving a 64 GiB sparse file after reading its first 256 MiB:" \
   "VmRSS $((rss_kib / 1024)) MiB, VmHWM $((hwm_kib / 1024)) MiB, $threads threads"
+fi
+if wants sparse; then
+  echo
+  echo "Sparse disks, seconds (best of $runs runs); ratio: the faster peer's time over ours (>= 1.00x: as fast or faster)."
+  echo "$(nproc) CPUs, load average at the end $load."
+  echo "| test                                     |  flexnbd |   nbdkit | qemu-nbd | ratio  |"
+  echo "|------------------------------------------|----------|----------|----------|--------|"
+  time_row "nbdcopy 8 GiB (64 MiB data) to null:" "${copy_runs[flexnbd]}" "${copy_runs[nbdkit]}" "${copy_runs[qemu-nbd]}"
+  time_row "qemu-img convert 8 GiB (64 MiB) -O qcow2" "${convert_runs[flexnbd]}" "${convert_runs[nbdkit]}" "${convert_runs[qemu-nbd]}"
+  time_row "nbdinfo --map 1 TiB sparse (limit 0.5 s)" "${map_runs[flexnbd]}" "${map_runs[nbdkit]}" "${map_runs[qemu-nbd]}"
+fi

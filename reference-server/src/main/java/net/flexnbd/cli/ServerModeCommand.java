@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
@@ -66,6 +67,14 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "Pause before a failed migration is tried again from the start (default: 1000).")
     Long retryDelayMillis;
 
+    @Option(names = {"-r", "--read-only"},
+            description = "Serve the file read-only: clients are told so, and writes, trims and zero writes get EPERM.")
+    boolean readOnly;
+
+    @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
+            description = "A description of the export for clients that ask (NBD_INFO_DESCRIPTION).")
+    String description;
+
     @Parameters(paramLabel = "ACL_ENTRY", arity = "0..*",
             description = "Clients allowed to connect: IPv4/IPv6 addresses or CIDR ranges (default: everyone).")
     List<String> aclEntries = new ArrayList<>();
@@ -101,7 +110,16 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
         }
         return new ServerSettings(mode(), bind, file, Optional.ofNullable(sock), aclEntries, defaultDeny,
                 killswitch, Duration.ofSeconds(requestTimeoutSeconds), handshake, rebind())
-                .withMigration(migrationTuning());
+                .withMigration(migrationTuning())
+                .withExport(exportOptions());
+    }
+
+    private ExportOptions exportOptions() {
+        try {
+            return new ExportOptions(readOnly, description);
+        } catch (IllegalArgumentException e) {
+            throw usageError("invalid value for --description: " + e.getMessage());
+        }
     }
 
     /** The defaults, with {@code --migration-timeout} and {@code --retry-delay} applied. */

@@ -29,17 +29,39 @@ public final class RequestGate {
     private State state = State.OPEN;
     private int inFlight;
     private CompletableFuture<Void> drained = CompletableFuture.completedFuture(null);
+    /** Told once, outside the lock, when the first request waits at a gate made by {@link #heldUntilFirstRequest}. */
+    private Runnable firstWaiting;
+
+    /**
+     * A gate that starts paused and calls {@code firstRequest} (once, on the submitting thread)
+     * when the first request arrives, so that work every request depends on (a migration link
+     * zeroing its file) is done only when a request needs it; the owner then resumes the gate.
+     */
+    public static RequestGate heldUntilFirstRequest(Runnable firstRequest) {
+        RequestGate gate = new RequestGate();
+        gate.pause();
+        gate.firstWaiting = firstRequest;
+        return gate;
+    }
 
     /** Admits, queues or refuses the request. */
     public void submit(Ticket ticket) {
         State seen;
+        Runnable first = null;
         synchronized (lock) {
             seen = state;
             switch (state) {
                 case OPEN -> inFlight++;
-                case PAUSED -> waiting.add(ticket);
+                case PAUSED -> {
+                    waiting.add(ticket);
+                    first = firstWaiting;
+                    firstWaiting = null;
+                }
                 case CLOSED -> { }
             }
+        }
+        if (first != null) {
+            first.run();
         }
         if (seen == State.OPEN) {
             ticket.admitted();

@@ -11,20 +11,29 @@ import net.flexnbd.storage.BlockStore;
  * client I/O, the observer a migration installs, and the storage threads that call the store.
  */
 public final class ServedFile {
-    /** Transmission flags advertised for every export. */
+    /** Transmission flags advertised for every export (READ_ONLY and DF are added as they apply). */
     private static final int TRANSMISSION_FLAGS = TFLAG_HAS_FLAGS | TFLAG_SEND_FLUSH | TFLAG_SEND_FUA
-            | TFLAG_SEND_TRIM | TFLAG_SEND_WRITE_ZEROES | TFLAG_CAN_MULTI_CONN;
+            | TFLAG_SEND_TRIM | TFLAG_SEND_WRITE_ZEROES | TFLAG_SEND_CACHE | TFLAG_SEND_FAST_ZERO
+            | TFLAG_CAN_MULTI_CONN;
 
     private final java.nio.file.Path path;
     private final BlockStore store;
     private final RequestGate gate = new RequestGate();
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
     private final StorageExecutor storage;
+    private final ExportOptions options;
+    private final WritePacer writePacer = new WritePacer(System::nanoTime);
 
+    /** A writable export without a description. */
     public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage) {
+        this(path, store, storage, ExportOptions.DEFAULTS);
+    }
+
+    public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage, ExportOptions options) {
         this.path = path;
         this.store = store;
         this.storage = storage;
+        this.options = java.util.Objects.requireNonNull(options, "options");
     }
 
     public java.nio.file.Path path() {
@@ -58,8 +67,24 @@ public final class ServedFile {
         return storage;
     }
 
-    /** What the handshake advertises. */
+    /** Read-only or not, and the description, as the command line gave them. */
+    public ExportOptions options() {
+        return options;
+    }
+
+    /** Slows client writes while a migration needs it to converge; off otherwise. */
+    public WritePacer writePacer() {
+        return writePacer;
+    }
+
+    /** What the handshake advertises to clients. */
     public ExportDescription export() {
+        int flags = options.readOnly() ? TRANSMISSION_FLAGS | TFLAG_READ_ONLY : TRANSMISSION_FLAGS;
+        return new ExportDescription("", options.description(), store.size(), flags);
+    }
+
+    /** What a migration sender is told: the same size, always writable, no description. */
+    public ExportDescription linkExport() {
         return new ExportDescription("", store.size(), TRANSMISSION_FLAGS);
     }
 }

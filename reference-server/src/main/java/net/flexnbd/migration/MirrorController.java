@@ -3,10 +3,8 @@ package net.flexnbd.migration;
 import static net.flexnbd.migration.MirrorOutcome.Reason.*;
 
 import java.util.Optional;
-import java.util.function.Consumer;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
-import net.flexnbd.migration.MirrorRequest.AfterHandover;
 
 /**
  * The source side of migrations for one server: starts a {@code mirror}, stops it on
@@ -18,11 +16,11 @@ public final class MirrorController {
 
     private final ServedFile file;
     private final MigrationTuning tuning;
-    private final Consumer<AfterHandover> handedOver;
+    private final SourceHandover handedOver;
     private MirrorJob job;
     private boolean stopped;
 
-    public MirrorController(ServedFile file, MigrationTuning tuning, Consumer<AfterHandover> handedOver) {
+    public MirrorController(ServedFile file, MigrationTuning tuning, SourceHandover handedOver) {
         this.file = file;
         this.tuning = tuning;
         this.handedOver = handedOver;
@@ -86,6 +84,12 @@ public final class MirrorController {
         MirrorJob running = current();
         return running == null ? Optional.empty()
                 : Optional.of(running.progress().snapshot(running.limiter().bytesPerSecond()));
+    }
+
+    /** Where a committed handover stands ({@code committed}, {@code finishing}); empty before the ENTRUST reply. */
+    public Optional<String> handoverStage() {
+        MirrorJob running = current();
+        return running == null ? Optional.empty() : running.handoverStage();
     }
 
     /** Shutdown: stops any migration that has not committed its handover; no new ones start. */

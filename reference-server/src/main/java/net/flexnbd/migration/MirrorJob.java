@@ -4,14 +4,15 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import net.flexnbd.events.ServerEvents;
-import net.flexnbd.migration.MirrorRequest.AfterHandover;
+import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
@@ -29,13 +30,14 @@ import org.slf4j.LoggerFactory;
 final class MirrorJob {
     private static final Logger log = LoggerFactory.getLogger(MirrorJob.class);
     private static final int DIRTY_BLOCK = 4096;
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ServedFile file;
     private final MirrorRequest request;
     private final MigrationTuning tuning;
     private final RateLimiter limiter;
     private final MigrationProgress progress;
-    private final Consumer<AfterHandover> handedOver;
+    private final SourceHandover handedOver;
     private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
@@ -43,8 +45,9 @@ final class MirrorJob {
     private boolean committed;
     private volatile boolean cancelled;
     private volatile BlockingNbdClient link;
+    private volatile CommittedHandover handover;
 
-    MirrorJob(ServedFile file, MirrorRequest request, MigrationTuning tuning, Consumer<AfterHandover> handedOver) {
+    MirrorJob(ServedFile file, MirrorRequest request, MigrationTuning tuning, SourceHandover handedOver) {
         this.file = file;
         this.request = request;
         this.tuning = tuning;
@@ -71,6 +74,12 @@ final class MirrorJob {
 
     MigrationProgress progress() {
         return progress;
+    }
+
+    /** Where a committed handover stands ({@code committed}, {@code finishing}); empty before ENTRUST's reply. */
+    Optional<String> handoverStage() {
+        CommittedHandover committedHandover = handover;
+        return committedHandover == null ? Optional.empty() : Optional.of(committedHandover.stage().word);
     }
 
     /**
@@ -137,6 +146,7 @@ final class MirrorJob {
     private void releaseAfterAttempt() {
         closeLink();
         file.stopObservingWrites();
+        file.writePacer().limit(0);
         boolean handOverDone;
         synchronized (commitLock) {
             handOverDone = committed;
@@ -157,8 +167,10 @@ final class MirrorJob {
 
     private void attempt() throws IOException, InterruptedException {
         BlockStore store = file.store();
+        // Each attempt names itself: a failed one re-admits client writes, so its copy must never be finished later.
+        long token = newToken();
         BlockingNbdClient connected = BlockingNbdClient.connect(request.destination(), request.bind(),
-                tuning.linkTimeout());
+                tuning.linkTimeout(), OptionalLong.of(token));
         link = connected;
         if (cancelled) {
             throw new InterruptedException("mirror cancelled");
@@ -166,6 +178,11 @@ final class MirrorJob {
         if (connected.exportSize() != store.size()) {
             throw new SizeMismatch(connected.exportSize(), store.size());
         }
+        Optional<HandoverState> held = connected.handover();
+        if (held.isPresent() && held.get() != HandoverState.FRESH) {
+            throw new MigrationFailure("the destination claims to hold " + held.get() + " for a new token");
+        }
+        long linkToken = held.isPresent() ? token : 0;
         if (started.complete(MirrorOutcome.done("Mirror started"))) {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
@@ -174,36 +191,87 @@ final class MirrorJob {
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
         file.observeWrites(dirty::markDirty);
-        LinkSender sender = new LinkSender(store, connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+        LinkSender sender = newSender(connected);
 
+        AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
         int pass = 1;
         progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
+        converge.passStarted(dataBytes(store));
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
+        converge.passEnded(pass, dirty.dirtyBytes());
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-        while (pass < tuning.maxPasses() && dirty.dirtyBytes() > tuning.convergedBytes()) {
+        while (pass < tuning.maxPasses() && !converge.converged(dirty.dirtyBytes())) {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
+            converge.passStarted(dirty.dirtyBytes());
             sendDirty(dirty, sender);
+            converge.passEnded(pass, dirty.dirtyBytes());
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
         }
 
+        boolean converged = converge.converged(dirty.dirtyBytes());
         pass++;
         progress.passStarted(pass, dirty::dirtyBytes);
+        long finalStarted = System.nanoTime();
         awaitClientsPaused();
-        log.debug("clients paused; the final pass sends {} dirty bytes", dirty.dirtyBytes());
+        converge.release(); // writes now wait at the paused gate
+        logFinalPass(converge, pass, converged, dirty.dirtyBytes());
         sendDirty(dirty, sender);
-        log.info("final pass sent; handing over to {}", request.destination());
+        log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
+                request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
         ServerEvents.emit("final_pass_sent", "destination", request.destination());
 
-        connected.entrust();
+        connected.entrust(linkToken);
+        CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
+                this::copyAll);
         synchronized (commitLock) {
             if (cancelled) {
                 throw new InterruptedException("mirror cancelled");
             }
             committed = true;
         }
-        commitHandover(connected);
+        handover = committedHandover;
+        committedHandover.complete(connected, linkToken);
+    }
+
+    private LinkSender newSender(BlockingNbdClient connected) {
+        return new LinkSender(file.store(), connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+    }
+
+    /** A whole first pass over a new link, for a destination that lost the entrusted copy. */
+    private void copyAll(BlockingNbdClient connected) throws IOException, InterruptedException {
+        LinkSender sender = newSender(connected);
+        file.store().forEachDataExtent(0, file.store().size(), sender::send);
+        sender.drain();
+    }
+
+    private static long newToken() {
+        long token;
+        do {
+            token = TOKENS.nextLong();
+        } while (token == 0);
+        return token;
+    }
+
+    /** Bytes in the store's data extents: what pass 1 sends. */
+    private static long dataBytes(BlockStore store) throws IOException {
+        long[] total = {0};
+        store.forEachDataExtent(0, store.size(), (offset, length) -> total[0] += length);
+        return total[0];
+    }
+
+    /** The final pass's size, its expected length and its bound, in one line. */
+    private static void logFinalPass(AutoConverge converge, int pass, boolean converged, long dirtyBytes) {
+        long expected = converge.expectedMillis(dirtyBytes);
+        long bound = AutoConverge.FINAL_PASS_BOUND.toMillis();
+        if (converged) {
+            log.info("dirty passes converged: final pass {} sends {} bytes, about {} ms at {} bytes/s (bound {} ms)",
+                    pass, dirtyBytes, expected, converge.linkSpeed(), bound);
+        } else {
+            log.warn("dirty passes did not converge in {} passes: final pass sends {} bytes, about {} ms at {} bytes/s"
+                    + " (over the bound of {} ms)", pass - 1, dirtyBytes, expected, converge.linkSpeed(), bound);
+        }
     }
 
     private void sendDirty(DirtyMap dirty, LinkSender sender) throws IOException, InterruptedException {
@@ -221,26 +289,6 @@ final class MirrorJob {
         } catch (ExecutionException e) {
             throw new MigrationFailure("waiting for client requests failed: " + e.getCause());
         }
-    }
-
-    /** After the ENTRUST reply: the destination holds everything; let go of it. */
-    private void commitHandover(BlockingNbdClient connected) {
-        if (request.action() == AfterHandover.UNLINK) {
-            try {
-                Files.deleteIfExists(file.path());
-                log.info("unlinked {}", file.path());
-            } catch (IOException e) {
-                log.error("cannot unlink {}: {}", file.path(), e.toString());
-            }
-        }
-        try {
-            connected.disconnect();
-        } catch (IOException e) {
-            log.error("sending DISCONNECT to {} failed: {}", request.destination(), e.toString());
-        }
-        log.info("migration to {} complete after {} attempt(s)", request.destination(), progress.attempts());
-        ServerEvents.emit("migration_complete", "destination", request.destination(), "attempts", progress.attempts());
-        handedOver.accept(request.action());
     }
 
     private void closeLink() {

@@ -29,8 +29,8 @@ final class Hello {
     }
 
     /** The answer to NBD_OPT_EXPORT_NAME: size, 16-bit flags, and zeroes unless the client declined them. */
-    static void writeExportNameReply(ByteBuf out, ExportDescription export, boolean noZeroes) {
-        out.writeLong(export.size()).writeShort(export.transmissionFlags());
+    static void writeExportNameReply(ByteBuf out, ExportDescription export, int transmissionFlags, boolean noZeroes) {
+        out.writeLong(export.size()).writeShort(transmissionFlags);
         if (!noZeroes) {
             out.writeZero(Nbd.HELLO_PADDING);
         }

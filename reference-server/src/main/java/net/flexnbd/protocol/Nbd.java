@@ -40,12 +40,20 @@ public final class Nbd {
     public static final int OPT_LIST_META_CONTEXT = 9;
     public static final int OPT_SET_META_CONTEXT = 10;
     public static final int OPT_EXTENDED_HEADERS = 11;
+    /**
+     * flexnbd's private handover option (see docs/protocol.md): the migration sender names its
+     * migration with a token; a destination that knows tokens answers with
+     * {@link #REP_FLEXNBD_HANDOVER}, any other server with NBD_REP_ERR_UNSUP.
+     */
+    public static final int OPT_FLEXNBD_HANDOVER = 0x4645;
 
     /** Option reply types. */
     public static final int REP_ACK = 1;
     public static final int REP_SERVER = 2;
     public static final int REP_INFO = 3;
     public static final int REP_META_CONTEXT = 4;
+    /** Answer to {@link #OPT_FLEXNBD_HANDOVER}: one byte, a {@link HandoverState}'s wire value. */
+    public static final int REP_FLEXNBD_HANDOVER = 0x4645;
     public static final int REP_ERR_UNSUP = 0x80000001;
     public static final int REP_ERR_POLICY = 0x80000002;
     public static final int REP_ERR_INVALID = 0x80000003;
@@ -75,6 +83,7 @@ public final class Nbd {
     public static final int TFLAG_SEND_WRITE_ZEROES = 1 << 6;
     public static final int TFLAG_SEND_DF = 1 << 7;
     public static final int TFLAG_CAN_MULTI_CONN = 1 << 8;
+    public static final int TFLAG_SEND_CACHE = 1 << 10;
     public static final int TFLAG_SEND_FAST_ZERO = 1 << 11;
 
     // ---- transmission ----------------------------------------------------------------
@@ -84,6 +93,26 @@ public final class Nbd {
     public static final int REQUEST_HEADER_LENGTH = 28;
     /** Simple reply header: magic(4) error(4) cookie(8). */
     public static final int REPLY_HEADER_LENGTH = 16;
+    public static final int STRUCTURED_REPLY_MAGIC = 0x668e33ef;
+    /** Structured reply chunk header: magic(4) flags(2) type(2) cookie(8) length(4). */
+    public static final int CHUNK_HEADER_LENGTH = 20;
+    /** Structured reply chunk flag: the last chunk of its reply. */
+    public static final int REPLY_FLAG_DONE = 1;
+
+    /** Structured reply chunk types (16 bits). */
+    public static final int REPLY_TYPE_NONE = 0;
+    public static final int REPLY_TYPE_OFFSET_DATA = 1;
+    public static final int REPLY_TYPE_OFFSET_HOLE = 2;
+    public static final int REPLY_TYPE_BLOCK_STATUS = 5;
+    public static final int REPLY_TYPE_ERROR = (1 << 15) + 1;
+    public static final int REPLY_TYPE_ERROR_OFFSET = (1 << 15) + 2;
+
+    /** The one metadata context the server offers, and the id it gives it. */
+    public static final String BASE_ALLOCATION = "base:allocation";
+    public static final int BASE_ALLOCATION_ID = 1;
+    /** base:allocation extent flags. */
+    public static final int STATE_HOLE = 1;
+    public static final int STATE_ZERO = 1 << 1;
 
     /** Command types (16 bits). */
     public static final int CMD_READ = 0;
@@ -120,8 +149,11 @@ public final class Nbd {
     // ---- sizes -----------------------------------------------------------------------
     /** Largest READ or WRITE payload the server accepts (32 MiB). */
     public static final int MAX_PAYLOAD = 32 * 1024 * 1024;
-    /** Block size the server advertises as minimum (and rounds the export size down to). */
-    public static final int MIN_BLOCK_SIZE = 512;
+    /**
+     * Block size the server advertises as minimum: 1, because it serves any offset and
+     * length (a positional read or write of the file), so clients need not split or pad.
+     */
+    public static final int MIN_BLOCK_SIZE = 1;
     /** Preferred block size advertised in NBD_INFO_BLOCK_SIZE. */
     public static final int PREFERRED_BLOCK_SIZE = 4096;
 }

@@ -37,9 +37,25 @@ final class OptionReplies {
         out.writeCharSequence(exportName, StandardCharsets.UTF_8);
     }
 
-    static void writeInfoExport(ByteBuf out, int option, ExportDescription export) {
+    static void writeInfoExport(ByteBuf out, int option, long size, int transmissionFlags) {
         writeHeader(out, option, Nbd.REP_INFO, INFO_EXPORT_LENGTH);
-        out.writeShort(Nbd.INFO_EXPORT).writeLong(export.size()).writeShort(export.transmissionFlags());
+        out.writeShort(Nbd.INFO_EXPORT).writeLong(size).writeShort(transmissionFlags);
+    }
+
+    /** NBD_INFO_NAME or NBD_INFO_DESCRIPTION: the type, then the string filling the rest. */
+    static void writeInfoString(ByteBuf out, int option, int infoType, String text) {
+        int length = ByteBufUtil.utf8Bytes(text);
+        writeHeader(out, option, Nbd.REP_INFO, 2 + length);
+        out.writeShort(infoType);
+        out.writeCharSequence(text, StandardCharsets.UTF_8);
+    }
+
+    /** One NBD_REP_META_CONTEXT: the context id, then its name filling the rest. */
+    static void writeMetaContext(ByteBuf out, int option, int contextId, String name) {
+        int length = ByteBufUtil.utf8Bytes(name);
+        writeHeader(out, option, Nbd.REP_META_CONTEXT, 4 + length);
+        out.writeInt(contextId);
+        out.writeCharSequence(name, StandardCharsets.UTF_8);
     }
 
     static void writeInfoBlockSize(ByteBuf out, int option) {
@@ -48,6 +64,12 @@ final class OptionReplies {
                 .writeInt(Nbd.MIN_BLOCK_SIZE)
                 .writeInt(Nbd.PREFERRED_BLOCK_SIZE)
                 .writeInt(Nbd.MAX_PAYLOAD);
+    }
+
+    /** The answer to flexnbd's handover option: what this server holds for the sender's token. */
+    static void writeHandover(ByteBuf out, int option, HandoverState held) {
+        writeHeader(out, option, Nbd.REP_FLEXNBD_HANDOVER, 1);
+        out.writeByte(held.wireValue());
     }
 
     private static void writeHeader(ByteBuf out, int option, int replyType, int length) {

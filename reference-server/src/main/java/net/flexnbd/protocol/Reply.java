@@ -2,14 +2,13 @@ package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ReferenceCounted;
 
 /**
  * One simple reply. {@code payload} is a successful READ's data, otherwise empty. Whoever
  * holds the reply owns the payload. The reply is reference-counted through its payload, so
  * that Netty releases the data of a reply written to a channel that has already closed.
  */
-public record Reply(int error, long cookie, ByteBuf payload) implements ReferenceCounted {
+public record Reply(int error, long cookie, ByteBuf payload) implements ServerReply {
     public Reply {
         if (payload == null) {
             payload = Unpooled.EMPTY_BUFFER;

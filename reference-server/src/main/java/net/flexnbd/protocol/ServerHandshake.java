@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's half of the NBD handshake, old-style or fixed new-style. Once a client picks
- * the export it installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder})
- * in its own place, hands the pipeline to {@code enterTransmission} so the server can add its
+ * The server's half of the NBD handshake, old-style or fixed new-style. Reading options is
+ * this class's job; answering them is {@link OptionResponder}'s. Once a client picks the
+ * export it installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder},
+ * and {@link ChunkEncoder} for a client that negotiated structured replies) in its own place, hands the pipeline to {@code enterTransmission} so the server can add its
  * request handler behind the codec, and removes itself; bytes the client already sent after
  * its last option go on to the {@link RequestDecoder}.
  *
@@ -38,7 +39,8 @@ public final class ServerHandshake extends ByteToMessageDecoder {
 
     private final ExportDescription export;
     private final HandshakeStyle style;
-    private final Consumer<ChannelPipeline> enterTransmission;
+    private final TransmissionStart enterTransmission;
+    private final OptionResponder options;
 
     private State state = State.CLIENT_FLAGS;
     private boolean noZeroes;
@@ -46,10 +48,48 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     private int optionLength;
     private long bytesToSkip;
 
+    /** Receives the pipeline once the transmission codec is in, with what the client negotiated. */
+    @FunctionalInterface
+    public interface TransmissionStart {
+        void enter(ChannelPipeline pipeline, Negotiation negotiation);
+    }
+
+    /**
+     * A handshake that offers structured replies and the base:allocation context;
+     * {@code enterTransmission} is told which of them the client took.
+     */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission) {
+        this(export, style, enterTransmission, true, HandoverTokens.NONE);
+    }
+
+    /** A handshake for a server that only sends simple replies: structured replies are not offered. */
     public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission) {
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false,
+                HandoverTokens.NONE);
+    }
+
+    /**
+     * A simple-reply handshake that also answers {@link Nbd#OPT_FLEXNBD_HANDOVER} through
+     * {@code handoverTokens} (the migration link, and a server that took a handover).
+     */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, Consumer<ChannelPipeline> enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(export, style, (pipeline, negotiation) -> enterTransmission.accept(pipeline), false, handoverTokens);
+    }
+
+    /** Structured replies offered, and the handover option answered through {@code handoverTokens}. */
+    public ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(export, style, enterTransmission, true, handoverTokens);
+    }
+
+    private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
+            boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this.export = Objects.requireNonNull(export, "export");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
+        this.options = new OptionResponder(export, offerStructuredReplies,
+                Objects.requireNonNull(handoverTokens, "handoverTokens"));
     }
 
     @Override
@@ -59,7 +99,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             ByteBuf hello = ctx.alloc().buffer(Nbd.OLDSTYLE_HELLO_LENGTH);
             Hello.writeOldstyle(hello, export);
             send(ctx, hello);
-            enterTransmission(ctx);
+            enterTransmission(ctx, Negotiation.SIMPLE);
         } else {
             ByteBuf hello = ctx.alloc().buffer(Hello.NEWSTYLE_LENGTH);
             Hello.writeNewstyle(hello);
@@ -137,7 +177,7 @@ public final class ServerHandshake extends ByteToMessageDecoder {
             skip(length);
             return;
         }
-        if (!isSupported(option)) {
+        if (!options.isSupported(option)) {
             log.debug("{}: unsupported option {}", ctx.channel().remoteAddress(), option);
             replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
             skip(length);
@@ -145,11 +185,6 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         }
         optionLength = (int) length;
         state = State.OPTION_DATA;
-    }
-
-    private static boolean isSupported(int option) {
-        return option == Nbd.OPT_EXPORT_NAME || option == Nbd.OPT_ABORT || option == Nbd.OPT_LIST
-                || option == Nbd.OPT_INFO || option == Nbd.OPT_GO;
     }
 
     private void skip(long length) {
@@ -160,47 +195,27 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     /** Acts on one supported option whose data has fully arrived. */
     private void handleOption(ChannelHandlerContext ctx, ByteBuf data) {
         state = State.OPTION_HEADER;
-        switch (option) {
-            case Nbd.OPT_EXPORT_NAME -> {
-                ByteBuf reply = ctx.alloc().buffer(8 + 2 + (noZeroes ? 0 : Nbd.HELLO_PADDING));
-                Hello.writeExportNameReply(reply, export, noZeroes);
+        ByteBuf reply = ctx.alloc().buffer();
+        OptionResponder.Next next;
+        try {
+            next = options.answer(option, data, noZeroes, reply);
+        } catch (RuntimeException e) {
+            reply.release();
+            throw e;
+        }
+        switch (next) {
+            case HAGGLE -> send(ctx, reply);
+            case TRANSMISSION -> {
                 send(ctx, reply);
-                enterTransmission(ctx);
+                enterTransmission(ctx, options.negotiation());
             }
-            case Nbd.OPT_ABORT -> {
-                ByteBuf reply = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
-                OptionReplies.writeAck(reply, option);
+            case CLOSE -> {
                 state = State.CLOSED;
                 ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
             }
-            case Nbd.OPT_LIST -> {
-                if (data.isReadable()) {
-                    replyError(ctx, Nbd.REP_ERR_INVALID, "NBD_OPT_LIST takes no data");
-                    return;
-                }
-                ByteBuf reply = ctx.alloc().buffer();
-                OptionReplies.writeServer(reply, option, export.name());
-                OptionReplies.writeAck(reply, option);
-                send(ctx, reply);
-            }
-            case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-                if (InfoRequest.parse(data).isEmpty()) {
-                    replyError(ctx, Nbd.REP_ERR_INVALID, "malformed NBD_OPT_INFO/NBD_OPT_GO data");
-                    return;
-                }
-                ByteBuf reply = ctx.alloc().buffer(3 * OptionReplies.HEADER_LENGTH
-                        + OptionReplies.INFO_EXPORT_LENGTH + OptionReplies.INFO_BLOCK_SIZE_LENGTH);
-                OptionReplies.writeInfoExport(reply, option, export);
-                OptionReplies.writeInfoBlockSize(reply, option);
-                OptionReplies.writeAck(reply, option);
-                send(ctx, reply);
-                if (option == Nbd.OPT_GO) {
-                    enterTransmission(ctx);
-                }
-            }
-            default -> throw new IllegalStateException("option " + option + " passed isSupported but has no handler");
         }
     }
+
 
     private void replyError(ChannelHandlerContext ctx, int errorType, String message) {
         ByteBuf reply = ctx.alloc().buffer();
@@ -213,12 +228,15 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     }
 
     /** Puts the transmission codec in this handler's place; see the class comment. */
-    private void enterTransmission(ChannelHandlerContext ctx) {
+    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation) {
         state = State.TRANSMISSION;
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.addAfter(ctx.name(), RequestDecoder.NAME, new RequestDecoder());
         pipeline.addAfter(RequestDecoder.NAME, ReplyEncoder.NAME, new ReplyEncoder());
-        enterTransmission.accept(pipeline);
+        if (negotiation.structuredReplies()) {
+            pipeline.addAfter(ReplyEncoder.NAME, ChunkEncoder.NAME, new ChunkEncoder());
+        }
+        enterTransmission.enter(pipeline, negotiation);
         pipeline.remove(this);
     }
 

@@ -87,7 +87,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
             ctx.writeAndFlush(Reply.error(request.cookie(), Nbd.EINVAL));
             return;
         }
-        ledger.add(request, System.nanoTime());
+        ledger.add(new Request(request.flags(), request.type(), request.cookie(), request.offset(), request.length(),
+                Payloads.own(ctx.alloc(), request.payload())), System.nanoTime());
         link.pump();
         changed();
     }
@@ -98,7 +99,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
 
     @Override
     public void answered(PendingRequests.Pending pending, Reply reply) {
-        ctx.write(new Reply(reply.error(), pending.clientCookie(), reply.payload()));
+        ctx.write(new Reply(reply.error(), pending.clientCookie(), Payloads.own(ctx.alloc(), reply.payload())));
         pending.release();
         changed();
         finishIfDone();

@@ -50,6 +50,7 @@ final class PendingRequests {
     private final Map<Long, Pending> sent = new HashMap<>();
     private long nextId = 1;
     private long waitingBytes;
+    private long sentBytes;
 
     Pending add(Request request, long nowNanos) {
         Pending pending = new Pending(nextId++, request, nowNanos);
@@ -66,13 +67,40 @@ final class PendingRequests {
         }
         Pending pending = first.getValue();
         waitingBytes -= pending.request.payload().readableBytes();
+        sentBytes += dataBytes(pending);
         sent.put(pending.id, pending);
         return pending;
     }
 
     /** The sent request that {@code id} answers, no longer pending; null when no sent request has it. */
     Pending answered(long id) {
-        return sent.remove(id);
+        Pending pending = sent.remove(id);
+        if (pending != null) {
+            sentBytes -= dataBytes(pending);
+        }
+        return pending;
+    }
+
+    /** The data a request moves: a WRITE's payload or a READ's reply. */
+    private static long dataBytes(Pending pending) {
+        int type = pending.request.type();
+        return type == Nbd.CMD_READ || type == Nbd.CMD_WRITE ? pending.request.length() : 0;
+    }
+
+    /** Bytes of data that sent requests move, WRITE payloads and READ replies. */
+    long sentBytes() {
+        return sentBytes;
+    }
+
+    /** The oldest waiting request, without taking it; null when none waits. */
+    Pending nextWaiting() {
+        Map.Entry<Long, Pending> first = waiting.firstEntry();
+        return first == null ? null : first.getValue();
+    }
+
+    /** What {@link #nextWaiting()} would add to {@link #sentBytes()}. */
+    static long weight(Pending pending) {
+        return dataBytes(pending);
     }
 
     /** The bytes a successful reply to {@code id} carries: a sent READ's length, else 0. */
@@ -97,13 +125,16 @@ final class PendingRequests {
             waitingBytes += pending.request.payload().readableBytes();
         }
         sent.clear();
+        sentBytes = 0;
         waiting.values().forEach(p -> p.waitingSinceNanos = Math.max(p.waitingSinceNanos, outageSinceNanos));
         return count;
     }
 
     /** Puts one sent request back in line, for instance after an ESHUTDOWN reply. */
     void resend(Pending pending) {
-        sent.remove(pending.id);
+        if (sent.remove(pending.id) != null) {
+            sentBytes -= dataBytes(pending);
+        }
         waiting.put(pending.id, pending);
         waitingBytes += pending.request.payload().readableBytes();
     }
@@ -150,5 +181,6 @@ final class PendingRequests {
         sent.clear();
         waiting.clear();
         waitingBytes = 0;
+        sentBytes = 0;
     }
 }

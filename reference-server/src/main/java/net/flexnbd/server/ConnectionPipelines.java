@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
+import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
 import net.flexnbd.storage.EagerWriteback;
@@ -14,46 +15,73 @@ import net.flexnbd.storage.EagerWriteback;
 /**
  * Fills a connection's pipeline: the handshake (with {@link HandshakeFailures} behind it),
  * then, once it is over, the transmission handlers behind the codec: for an ordinary client
- * the {@link Killswitch} (when configured) and the {@link RequestDispatcher}; for the
- * migration link the {@link MigrationLinkHandler} and the dispatcher.
+ * the {@link Killswitch} (when configured), {@link WritePacing} and the
+ * {@link RequestDispatcher}; for the migration link the {@link MigrationLinkHandler} and the
+ * dispatcher.
  */
 final class ConnectionPipelines {
     private ConnectionPipelines() {}
 
     /**
-     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), then ENTRUST
-     * refused and requests passing the served file's gate.
+     * Ordinary clients: the handshake within a deadline ({@link HandshakeDeadline}), offering
+     * structured replies and base:allocation, then ENTRUST refused and requests passing the
+     * served file's gate.
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch) {
+        return clients(file, style, killswitch, HandoverTokens.NONE);
+    }
+
+    /**
+     * As above; {@code handoverTokens} answers a migration sender that reconnects to this address
+     * to ask whether the handover it started went through (when the serving address is the
+     * one the migration came in on).
+     */
+    static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
+            HandoverTokens handoverTokens) {
         Duration handshakeLimit = HandshakeDeadline.configured();
         RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
-                    pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            file.gate(), file.storage()));
-                }))
+                    pipeline.addLast(new WritePacing(file.writePacer()));
+                    RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
+                            file.options().readOnly());
+                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                            negotiation.structuredReplies()));
+                }, handoverTokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 
     /**
-     * The migration link of a listening server: ENTRUST allowed, its own always-open gate (no
-     * clients are served while a migration comes in), the handover reported to the listener.
+     * The migration link of a listening server: the handover option answered by the attempt,
+     * ENTRUST allowed, the attempt's own gate (no clients are served while a migration comes
+     * in), the handover reported to the attempt.
      */
-    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style,
-            Supplier<HandoverListener> attempt) {
+    static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
+            Supplier<HandoverListener> attempt, Supplier<RequestGate> gate) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
         RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
         return channel -> channel.pipeline()
-                .addLast(new ServerHandshake(file.export(), style, pipeline -> {
+                .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);
                     pipeline.addLast(new MigrationLinkHandler(attempt.get(), file.storage()));
                     pipeline.addLast(new RequestDispatcher(new RequestValidator(file.store().size()), executor,
-                            new RequestGate(), file.storage()));
-                }))
+                            gate.get(), file.storage()));
+                }, tokens))
+                .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
+    }
+
+    /**
+     * The migration listener once control is taken: a sender may only ask, in the handshake,
+     * whether its handover went through; whoever goes on towards transmission is closed.
+     */
+    static Consumer<SocketChannel> handoverQuery(ServedFile file, HandshakeStyle style, HandoverTokens tokens) {
+        return channel -> channel.pipeline()
+                .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(HandshakeDeadline.configured()))
+                .addLast(new ServerHandshake(file.export(), style, pipeline -> pipeline.channel().close(), tokens))
                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
     }
 }

@@ -14,7 +14,9 @@ final class ControlState {
         TAKING,
         /** Serving its file: from the start ({@code serve}), or once the bind succeeded. */
         IN_CONTROL,
-        /** A migration away completed: the destination has control now. */
+        /** A migration away is committed (ENTRUST answered): not in control, the destination's confirmation awaited. */
+        HANDING_OVER,
+        /** A migration away completed: the destination confirmed that it has control. */
         HANDED_OVER
     }
 
@@ -28,7 +30,14 @@ final class ControlState {
         return phase.get();
     }
 
+    /** In control from DISCONNECT on (as {@code has_control} reports), even before the serving bind succeeded. */
     boolean hasControl() {
+        Phase now = phase.get();
+        return now == Phase.TAKING || now == Phase.IN_CONTROL;
+    }
+
+    /** In control and bound: clients can be served. */
+    boolean serving() {
         return phase.get() == Phase.IN_CONTROL;
     }
 
@@ -39,6 +48,10 @@ final class ControlState {
 
     void taken() {
         phase.set(Phase.IN_CONTROL);
+    }
+
+    void handingOver() {
+        phase.set(Phase.HANDING_OVER);
     }
 
     void handedOver() {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.PartialRequest;
-import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +81,7 @@ final class Killswitch extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof Reply reply) {
+        if (msg instanceof ServerReply reply) {
             answered(reply.cookie());
             if (!promise.isVoid()) {
                 unflushed.add(new SentReply(reply.cookie(), promise));

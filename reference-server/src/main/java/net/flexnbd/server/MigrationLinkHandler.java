@@ -6,6 +6,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * the link. Every other request passes on to the dispatcher.
  *
  * <p>DISC passes on only once ENTRUST has been answered, so that the dispatcher, which
- * closes once every earlier request is answered, does not close before that reply.
+ * closes once every earlier request is answered, does not close before that reply. On a
+ * token-aware link DISC is answered here instead, once the listener says control has moved
+ * (the sender's proof), and the link closes after that answer.
  */
 final class MigrationLinkHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MigrationLinkHandler.class);
@@ -36,10 +40,18 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
     private int ownReplies;
     /** A DISC waiting for {@link #ownReplies} to reach zero. */
     private Request heldDisconnect;
+    /** DISC was answered here: close once {@link #ownReplies} reaches zero. */
+    private boolean closeAfterOwnReplies;
 
     MigrationLinkHandler(HandoverListener handover, StorageExecutor storage) {
         this.handover = handover;
         this.storage = storage;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // A sender that presented the token of an entrusted copy picks up where its lost link stopped.
+        entrusted = handover.resumesEntrusted();
     }
 
     @Override
@@ -78,7 +90,7 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
         entrusted = true;
         // A flush: it starts once every write received before ENTRUST has reached the store.
         storage.submit(StorageExecutor.Kind.FLUSH, () -> {
-            handover.entrusted();
+            handover.entrusted(request.offset());
             return Reply.ok(request.cookie());
         }).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure != null) {
@@ -91,7 +103,9 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
     private void reply(ChannelHandlerContext ctx, Reply reply) {
         ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
             ownReplies--;
-            if (ownReplies == 0 && heldDisconnect != null) {
+            if (ownReplies == 0 && closeAfterOwnReplies) {
+                ctx.close();
+            } else if (ownReplies == 0 && heldDisconnect != null) {
                 Request disconnect = heldDisconnect;
                 heldDisconnect = null;
                 ctx.fireChannelRead(disconnect);
@@ -101,9 +115,20 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
 
     private void disconnect(ChannelHandlerContext ctx, Request request) {
         disconnected = true;
+        Optional<CompletionStage<Void>> confirmation = Optional.empty();
         if (entrusted) {
             handedOver = true;
-            handover.disconnectedAfterEntrust();
+            confirmation = handover.disconnectedAfterEntrust();
+        }
+        if (confirmation.isPresent()) {
+            // Nothing but ENTRUST can be unanswered here: the link accepts only DISC after it.
+            long cookie = request.cookie();
+            request.release();
+            ownReplies++;
+            closeAfterOwnReplies = true;
+            confirmation.get().whenComplete((ignored, failure) ->
+                    ctx.executor().execute(() -> reply(ctx, Reply.ok(cookie))));
+            return;
         }
         if (ownReplies > 0) {
             heldDisconnect = request;

@@ -9,7 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
-import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +26,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final RequestExecutor executor;
     private final RequestGate gate;
     private final StorageExecutor storage;
+    /** The client negotiated structured replies: READ and BLOCK_STATUS are answered in chunks. */
+    private final boolean structured;
 
     private ChannelHandlerContext ctx;
     /** Requests received and not yet answered; event loop only. */
@@ -36,11 +38,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Bytes of READs on the storage executor whose replies are not written yet; event loop only. */
     private long readBytesInFlight;
 
+    /** For a client that gets simple replies only. */
     RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage) {
+        this(validator, executor, gate, storage, false);
+    }
+
+    RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage,
+            boolean structured) {
         this.validator = validator;
         this.executor = executor;
         this.gate = gate;
         this.storage = storage;
+        this.structured = structured;
     }
 
     @Override
@@ -66,7 +75,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                     RequestExecutor.commandName(request.type()), request.offset(),
                     request.length(), request.flags(), errno);
             pending++;
-            reply(Reply.error(request.cookie(), errno), false);
+            reply(ErrorReplies.of(request, errno, structured), false);
             return;
         }
         if (request.type() == CMD_DISC) {
@@ -85,10 +94,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 onEventLoop(() -> dispatch(request));
             }
 
+            /**
+             * Never run, so never answered: the connection closes, and a client that reconnects
+             * sends it again (to the new server after a handover). ESHUTDOWN would tell it to give up.
+             */
             @Override
             public void refused() {
                 request.release();
-                onEventLoop(() -> reply(Reply.error(request.cookie(), ESHUTDOWN), false));
+                onEventLoop(() -> ctx.close());
             }
         });
     }
@@ -122,7 +135,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         long readBytes = request.type() == CMD_READ ? request.length() : 0;
         readBytesInFlight += readBytes;
-        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc()))
+        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc(), structured))
                 .whenComplete((reply, failure) -> onEventLoop(() -> {
                     readBytesInFlight -= readBytes;
                     if (failure != null) {
@@ -131,7 +144,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                             request.release();
                         }
                         log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
-                        reply(Reply.error(request.cookie(), EIO), true);
+                        reply(ErrorReplies.of(request, EIO, structured), true);
                     } else {
                         reply(reply, true);
                     }
@@ -142,7 +155,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
-    private void reply(Reply reply, boolean admitted) {
+    private void reply(ServerReply reply, boolean admitted) {
         ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
             if (admitted) {
                 gate.finished();

@@ -10,6 +10,7 @@ import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.protocol.ServerReply;
 import net.flexnbd.storage.BlockStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,12 @@ final class RequestExecutor {
 
     private final BlockStore store;
     private final Supplier<WriteObserver> observer;
+    private final StructuredReplies structuredReplies;
 
     RequestExecutor(BlockStore store, Supplier<WriteObserver> observer) {
         this.store = store;
         this.observer = observer;
+        this.structuredReplies = new StructuredReplies(store);
     }
 
     /** How the request is ordered on the storage executor. */
@@ -40,21 +43,27 @@ final class RequestExecutor {
         };
     }
 
-    /** Executes the request; releases its payload. */
-    Reply execute(Request request, ByteBufAllocator alloc) {
+    /**
+     * Executes the request; releases its payload. With {@code structured} (the client
+     * negotiated structured replies) a READ is answered in data and hole chunks; BLOCK_STATUS
+     * needs it (the validator refuses BLOCK_STATUS otherwise).
+     */
+    ServerReply execute(Request request, ByteBufAllocator alloc, boolean structured) {
         try {
             return switch (request.type()) {
-                case CMD_READ -> read(request, alloc);
+                case CMD_READ -> structured ? structuredReplies.read(request, alloc) : read(request, alloc);
                 case CMD_WRITE -> write(request);
                 case CMD_FLUSH -> flush(request);
                 case CMD_TRIM -> trim(request);
+                case CMD_CACHE -> cache(request);
                 case CMD_WRITE_ZEROES -> writeZeroes(request);
-                default -> Reply.error(request.cookie(), EINVAL);
+                case CMD_BLOCK_STATUS -> structuredReplies.blockStatus(request);
+                default -> ErrorReplies.of(request, EINVAL, structured);
             };
         } catch (IOException | RuntimeException e) {
             log.error("{} of {} bytes at offset {} failed: {}",
                     commandName(request.type()), request.length(), request.offset(), e.toString());
-            return Reply.error(request.cookie(), EIO);
+            return ErrorReplies.of(request, EIO, structured);
         } finally {
             request.payload().release();
         }
@@ -104,7 +113,18 @@ final class RequestExecutor {
         return Reply.ok(request.cookie());
     }
 
+    /** Read-ahead is a hint: the reply does not wait for the data to arrive in the cache. */
+    private Reply cache(Request request) throws IOException {
+        store.cache(request.offset(), request.length());
+        return Reply.ok(request.cookie());
+    }
+
     private Reply writeZeroes(Request request) throws IOException {
+        boolean mayPunch = !request.hasFlag(CMD_FLAG_NO_HOLE);
+        if (request.hasFlag(CMD_FLAG_FAST_ZERO) && !store.zeroesFast(mayPunch)) {
+            // Refused before touching the file, so the client can zero another way.
+            return Reply.error(request.cookie(), ENOTSUP);
+        }
         store.writeZeroes(request.offset(), request.length(),
                 !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
         observer.get().changed(request.offset(), request.length());

@@ -15,10 +15,12 @@ import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.events.ServerEvents;
+import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
+import net.flexnbd.migration.SourceHandover;
 import net.flexnbd.storage.BlockStore;
 import net.flexnbd.storage.EventLoopGuardStore;
 import net.flexnbd.storage.FileBlockStore;
@@ -61,10 +63,10 @@ public final class Server implements AutoCloseable {
         this.boss = EventLoops.group("nbd-accept", 1);
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
-        this.file = new ServedFile(settings.file(), store, storage);
+        this.file = new ServedFile(settings.file(), store, storage, settings.export());
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
-        this.mirror = new MirrorController(file, settings.migration(), this::handedOver);
+        this.mirror = new MirrorController(file, settings.migration(), new HandingOver());
     }
 
     /**
@@ -137,21 +139,30 @@ public final class Server implements AutoCloseable {
 
     private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
-        return NbdListener.bind(address, boss, workers, access,
-                ConnectionPipelines.clients(file, settings.handshake(), killswitch));
+        MigrationReceiver received = receiver;
+        return NbdListener.bind(address, boss, workers, access, ConnectionPipelines.clients(file, settings.handshake(),
+                killswitch, received == null ? net.flexnbd.protocol.HandoverTokens.NONE : received::afterControl));
     }
 
     /**
-     * DISCONNECT after ENTRUST arrived: stop listening for senders and serve. Runs on the
-     * link's event loop, so nothing here waits: the close, the bind and its retries are
-     * chained futures.
+     * DISCONNECT after ENTRUST arrived: in control from now on ({@code has_control}), serving
+     * once the bind succeeds. Runs on the link's event loop, so nothing here waits: closing the
+     * migration listener (when the serving address needs it), the bind and its retries are
+     * chained futures. The returned future completes once the first bind has been tried (bound,
+     * or retrying): the sender's confirmation waits for it, so that clients it then lets go of
+     * find the new server bound.
      */
-    private void takeControl() {
-        NbdListener listener = migrationListener;
-        CompletableFuture<Void> closed = listener == null ? CompletableFuture.completedFuture(null) : listener.closeAsync();
+    private CompletableFuture<Void> takeControl() {
+        CompletableFuture<Void> firstTry = new CompletableFuture<>();
         InetSocketAddress servingAddress = settings.servingAddress();
-        closed.thenCompose(free -> new BindRetry(workers.next(), 1000).start(servingAddress, () -> bindClients(servingAddress)))
+        releaseMigrationListener(servingAddress)
+                .thenCompose(free -> new BindRetry(workers.next(), 1000).start(servingAddress, () -> {
+                    CompletableFuture<NbdListener> attempt = bindClients(servingAddress);
+                    attempt.whenComplete((bound, failure) -> firstTry.complete(null));
+                    return attempt;
+                }))
                 .whenComplete((bound, failure) -> {
+                    firstTry.complete(null);
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure;
@@ -167,6 +178,31 @@ public final class Server implements AutoCloseable {
                         bound.close();
                     }
                 });
+        return firstTry;
+    }
+
+    /**
+     * The migration listener stays open for a while to answer a sender that lost the reply to
+     * its DISCONNECT and asks again; it closes at once when clients are to be served on its
+     * address (the serving listener answers that sender then).
+     */
+    private CompletableFuture<Void> releaseMigrationListener(InetSocketAddress servingAddress) {
+        NbdListener listener = migrationListener;
+        if (listener == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (sameEndpoint(listener.localAddress(), servingAddress)) {
+            return listener.closeAsync();
+        }
+        MigrationTuning tuning = settings.migration();
+        Duration window = tuning.linkTimeout().multipliedBy(2).plus(tuning.retryDelay());
+        workers.next().schedule(listener::closeAsync, window.toMillis(), TimeUnit.MILLISECONDS);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static boolean sameEndpoint(InetSocketAddress bound, InetSocketAddress wanted) {
+        return bound.getPort() == wanted.getPort() && (bound.getAddress().equals(wanted.getAddress())
+                || bound.getAddress().isAnyLocalAddress() || wanted.getAddress().isAnyLocalAddress());
     }
 
     /** A failure this process cannot repair: stop serving and exit non-zero. */
@@ -178,17 +214,36 @@ public final class Server implements AutoCloseable {
         finish(EXIT_FATAL);
     }
 
-    /**
-     * The migration away completed: refuse everything still waiting; end with status 0
-     * unless told to stay up.
-     */
-    private void handedOver(MirrorRequest.AfterHandover action) {
-        controlState.handedOver();
-        closeListeners();
-        file.gate().close();
-        access.disconnectAll();
-        if (action != MirrorRequest.AfterHandover.NOTHING) {
-            finish(0);
+    /** The steps of a migration away from this server; see {@link SourceHandover}. */
+    private final class HandingOver implements SourceHandover {
+        @Override
+        public void releaseAddress() {
+            controlState.handingOver();
+            NbdListener listener = clients;
+            if (listener != null) {
+                // On the migration thread: the port must be free before DISCONNECT goes out.
+                try {
+                    listener.closeAsync().get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    log.warn("closing the listening socket before DISCONNECT: {}", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public void dropClients() {
+            file.gate().close();
+            access.disconnectAll();
+        }
+
+        @Override
+        public void completed(MirrorRequest.AfterHandover action) {
+            controlState.handedOver();
+            if (action != MirrorRequest.AfterHandover.NOTHING) {
+                finish(0);
+            }
         }
     }
 
@@ -213,10 +268,15 @@ public final class Server implements AutoCloseable {
                 .put("pid", ProcessHandle.current().pid())
                 .put("size", file.store().size())
                 .put("is_mirroring", mirror.isMirroring())
-                .put("clients_allowed", hasControl() && !stopping.get() && file.gate().isOpen())
+                .put("clients_allowed", controlState.serving() && !stopping.get() && file.gate().isOpen())
                 .put("num_clients", access.connectedClients())
                 .put("has_control", hasControl());
         mirror.status().ifPresent(migration -> MirrorAnswers.describe(migration, report));
+        mirror.handoverStage().ifPresent(stage -> report.put("handover", stage));
+        MigrationReceiver received = receiver;
+        if (received != null && received.holdsEntrustedCopy()) {
+            report.put("handover", "entrusted");
+        }
         return report;
     }
 
@@ -258,7 +318,9 @@ public final class Server implements AutoCloseable {
             log.error("flush at shutdown failed: {}", e.toString());
         }
         access.disconnectAll();
-        finish(hasControl() || settings.mode() == ServerSettings.Mode.SERVE ? 0 : EXIT_NO_CONTROL);
+        boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
+                && controlState.phase() != ControlState.Phase.HANDING_OVER);
+        finish(ownedItsFile ? 0 : EXIT_NO_CONTROL);
     }
 
     private void finish(int status) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.protocol.HandshakeStyle;
 
@@ -22,6 +23,7 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param handshake         which hello to send clients
  * @param rebind            for {@code listen}: where to serve once control arrives (default: {@code bind})
  * @param migration         timeouts and pacing of migrations, sent and received
+ * @param export            read-only and the description offered to clients
  */
 public record ServerSettings(
         Mode mode,
@@ -34,7 +36,8 @@ public record ServerSettings(
         Duration requestTimeout,
         HandshakeStyle handshake,
         Optional<InetSocketAddress> rebind,
-        MigrationTuning migration) {
+        MigrationTuning migration,
+        ExportOptions export) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -43,9 +46,18 @@ public record ServerSettings(
 
     public ServerSettings {
         aclEntries = List.copyOf(aclEntries);
+        java.util.Objects.requireNonNull(export, "export");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout (" + requestTimeout + ") must be positive");
         }
+    }
+
+    /** Settings with the given migration tuning and the default export options. */
+    public ServerSettings(Mode mode, InetSocketAddress bind, Path file, Optional<Path> controlSocket,
+            List<String> aclEntries, boolean defaultDeny, boolean killswitch, Duration requestTimeout,
+            HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration) {
+        this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
+                handshake, rebind, migration, ExportOptions.DEFAULTS);
     }
 
     /** Settings with the default migration tuning. */
@@ -58,7 +70,12 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning);
+                requestTimeout, handshake, rebind, tuning, export);
+    }
+
+    public ServerSettings withExport(ExportOptions options) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, options);
     }
 
     /** Where clients are served once this server is in control. */

@@ -61,6 +61,29 @@ public interface BlockStore extends Closeable {
      */
     void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException;
 
+    /**
+     * The run of data or of hole that starts at {@code offset}, clipped to {@code end}
+     * ({@code offset < end <= size()}). It costs one or two {@code lseek}s, never a scan, so
+     * a 1 TiB sparse file is mapped in milliseconds. A store that cannot tell holes from data
+     * reports data up to {@code end}.
+     */
+    default AllocationRun allocationAt(long offset, long end) throws IOException {
+        return new AllocationRun(offset, end - offset, false);
+    }
+
+    /** Asks for the range to be read ahead into the cache (NBD_CMD_CACHE); a hint, it may do nothing. */
+    default void cache(long offset, long length) throws IOException {
+    }
+
+    /**
+     * Whether {@link #writeZeroes} of that kind is fast (a metadata operation rather than
+     * writing zero bytes), which NBD_CMD_FLAG_FAST_ZERO asks; when false such a request is
+     * refused at once with ENOTSUP so the client can choose another way.
+     */
+    default boolean zeroesFast(boolean mayPunch) {
+        return false;
+    }
+
     /** Receives one data extent. */
     @FunctionalInterface
     interface ExtentVisitor {

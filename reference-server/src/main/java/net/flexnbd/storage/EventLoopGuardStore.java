@@ -65,6 +65,12 @@ public final class EventLoopGuardStore implements BlockStore {
     }
 
     @Override
+    public void write(long offset, ByteBuffer[] srcs, boolean durable) throws IOException {
+        check("write");
+        store.write(offset, srcs, durable);
+    }
+
+    @Override
     public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
         check("writeZeroes");
         store.writeZeroes(offset, length, mayPunch, durable);
@@ -80,6 +86,12 @@ public final class EventLoopGuardStore implements BlockStore {
     public void flush() throws IOException {
         check("flush");
         store.flush();
+    }
+
+    @Override
+    public void startWriteback(long offset, long length) throws IOException {
+        check("startWriteback");
+        store.startWriteback(offset, length);
     }
 
     @Override

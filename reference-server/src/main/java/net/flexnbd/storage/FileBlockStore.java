@@ -304,6 +304,44 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
+    @Override
+    public AllocationRun allocationAt(long offset, long end) throws IOException {
+        // SEEK_HOLE first: in data (the common case for reads) one call answers.
+        long hole = seekHole(offset);
+        if (hole == UNSUPPORTED || hole < 0 || hole > offset) {
+            long dataEnd = hole == UNSUPPORTED || hole < 0 ? end : Math.min(hole, end);
+            return new AllocationRun(offset, dataEnd - offset, false);
+        }
+        long data = seekData(offset);
+        long holeEnd = data == UNSUPPORTED || data < 0 ? end : Math.min(data, end);
+        if (holeEnd <= offset) {
+            // The file changed between the two calls: data arrived at offset.
+            return new AllocationRun(offset, end - offset, false);
+        }
+        return new AllocationRun(offset, holeEnd - offset, true);
+    }
+
+    @Override
+    public void cache(long offset, long length) throws IOException {
+        if (fd < 0) {
+            return;
+        }
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            LinuxFiles.willNeed(fd, offset, length);
+        } catch (ErrnoException e) {
+            throw withFile(e);
+        } finally {
+            nativeUse.unlock();
+        }
+    }
+
+    @Override
+    public boolean zeroesFast(boolean mayPunch) {
+        return mayPunch ? canPunch : canZeroRange;
+    }
+
     /** True only when the file system says {@code [offset, offset+length)} holds no data. */
     private boolean isHole(long offset, long length) throws IOException {
         long data = seekData(offset);

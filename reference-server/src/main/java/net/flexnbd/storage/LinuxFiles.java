@@ -29,6 +29,8 @@ final class LinuxFiles {
     /** lseek whence: next offset at or after the given one that is in a hole (or EOF). */
     static final int SEEK_HOLE = 4;
 
+    /** posix_fadvise advice: the range will be read soon. */
+    static final int POSIX_FADV_WILLNEED = 3;
     /** sync_file_range: start writeback of the range's dirty pages, without waiting for it. */
     static final int SYNC_FILE_RANGE_WRITE = 2;
     /** The most buffers one pwritev takes (Linux UIO_MAXIOV). */
@@ -58,6 +60,8 @@ final class LinuxFiles {
         static native int fallocate(int fd, int mode, long offset, long length);
 
         static native long lseek(int fd, long offset, int whence);
+
+        static native int posix_fadvise(int fd, long offset, long length, int advice);
 
         static native long pwritev(int fd, Pointer iov, int iovcnt, long offset);
 
@@ -131,6 +135,15 @@ final class LinuxFiles {
                 throw failure("fallocate(fd " + fd + ", " + modeName + ", offset " + offset
                         + ", length " + length + ")", errno);
             }
+        }
+    }
+
+    /** Starts reading {@code [offset, offset+length)} into the page cache, without waiting for it. */
+    static void willNeed(int fd, long offset, long length) throws IOException {
+        // posix_fadvise returns the error number rather than setting errno.
+        int error = Libc.posix_fadvise(fd, offset, length, POSIX_FADV_WILLNEED);
+        if (error != 0) {
+            throw failure("posix_fadvise(fd " + fd + ", offset " + offset + ", length " + length + ", WILLNEED)", error);
         }
     }
 

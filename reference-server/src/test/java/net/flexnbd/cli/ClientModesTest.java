@@ -83,7 +83,7 @@ class ClientModesTest {
         "write -l 127.0.0.1 -p 4000 -F 0 -S 1073741825 | invalid value for --size: 1073741825 is not from 0 to 1073741824",
         "write -l 127.0.0.1 -p 4000 -F 9223372036854775807 -S 1 | --from 9223372036854775807 plus --size 1 is past the largest offset",
         "write -l 127.0.0.1 -p 4000 -F 0 -S 1 -b host  | invalid value for --bind: not an IPv4 or IPv6 address: 'host'",
-        "help frob                                     | unknown mode 'frob': expected one of serve, listen, mirror, break, acl, status, read, write, help",
+        "help frob                                     | unknown mode 'frob': expected one of serve, listen, mirror, break, acl, status, read, write, proxy, help",
     })
     void everyUsageErrorIsOneLineOnStderrAndStatusTwo(String commandLine, String message) {
         String[] args = commandLine.split(" +");
@@ -185,10 +185,10 @@ class ClientModesTest {
     void noModeOrAnUnknownModeIsOneLine() {
         assertThat(fake.run()).isEqualTo(2);
         assertThat(fake.errLines()).containsExactly("flexnbd: missing MODE: expected one of serve, listen, mirror,"
-                + " break, acl, status, read, write, help (see 'flexnbd help')");
+                + " break, acl, status, read, write, proxy, help (see 'flexnbd help')");
         FakeEnvironment unknown = new FakeEnvironment();
         assertThat(unknown.run("serv")).isEqualTo(2);
         assertThat(unknown.errLines()).containsExactly("flexnbd: unknown MODE 'serv': expected one of serve, listen,"
-                + " mirror, break, acl, status, read, write, help (see 'flexnbd help')");
+                + " mirror, break, acl, status, read, write, proxy, help (see 'flexnbd help')");
     }
 }

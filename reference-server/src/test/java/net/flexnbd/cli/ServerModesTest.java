@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
@@ -78,6 +79,25 @@ class ServerModesTest {
                 "--handshake", "OldStyle", "--request-timeout", "7", "-k")).isZero();
         assertThat(fake.started.get(0).handshake()).isEqualTo(HandshakeStyle.OLDSTYLE);
         assertThat(fake.started.get(0).requestTimeout()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void readOnlyAndDescriptionSetTheExportOptions() {
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString(),
+                "--read-only", "--description", "VM disk \u00e9")).isZero();
+        assertThat(fake.run("serve", "-r", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString())).isZero();
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString())).isZero();
+
+        assertThat(fake.started).extracting(ServerSettings::export).containsExactly(
+                new ExportOptions(true, "VM disk \u00e9"), new ExportOptions(true, ""), ExportOptions.DEFAULTS);
+    }
+
+    @Test
+    void anOverlongDescriptionIsAUsageError() {
+        assertThat(fake.run("serve", "-l", "127.0.0.1", "-p", "4000", "-f", disk.toString(),
+                "--description", "x".repeat(4097))).isEqualTo(2);
+        assertThat(fake.err()).contains("--description").contains("4097 bytes");
+        assertThat(fake.started).isEmpty();
     }
 
     @Test

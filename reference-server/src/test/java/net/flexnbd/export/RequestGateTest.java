@@ -142,4 +142,25 @@ class RequestGateTest {
         assertThat(completed).hasValue(threads * perThread);
         assertThat(gate.inFlight()).isZero();
     }
+
+    @Test
+    void aGateHeldUntilTheFirstRequestTellsItsOwnerOnceAndRunsWhatWaitedWhenResumed() {
+        AtomicInteger told = new AtomicInteger();
+        RequestGate held = RequestGate.heldUntilFirstRequest(told::incrementAndGet);
+        RecordingTicket first = new RecordingTicket();
+        RecordingTicket second = new RecordingTicket();
+        assertThat(told).as("nobody told before a request arrives").hasValue(0);
+
+        held.submit(first);
+        held.submit(second);
+        assertThat(told).hasValue(1);
+        assertThat(first.events).isEmpty();
+        assertThat(held.waiting()).isEqualTo(2);
+
+        held.resume();
+        assertThat(first.events).containsExactly("admitted");
+        assertThat(second.events).containsExactly("admitted");
+        held.submit(new RecordingTicket());
+        assertThat(told).hasValue(1);
+    }
 }

@@ -45,7 +45,7 @@ class RealClientsIT {
             assertThat(jsonValue(json, "can_fua")).isEqualTo("true");
             if (handshake.equals("newstyle")) {
                 // NBD_OPT_GO's NBD_INFO_BLOCK_SIZE
-                assertThat(jsonValue(json, "block_size_minimum")).isEqualTo("512");
+                assertThat(jsonValue(json, "block_size_minimum")).isEqualTo("1");
                 assertThat(jsonValue(json, "block_size_maximum")).isEqualTo(Integer.toString(32 * MIB));
             }
         }

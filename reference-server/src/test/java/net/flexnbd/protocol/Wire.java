@@ -71,4 +71,46 @@ final class Wire {
         }
         return all;
     }
+
+    /** One option reply as a client reads it. */
+    record OptionReplyFrame(int option, int type, byte[] data) {
+        ByteBuf buf() {
+            return Unpooled.wrappedBuffer(data);
+        }
+    }
+
+    /** Every option reply the channel wrote so far, parsed (and the buffers released). */
+    static List<OptionReplyFrame> optionReplies(EmbeddedChannel channel) {
+        ByteBuf all = drainOutbound(channel);
+        List<OptionReplyFrame> replies = new ArrayList<>();
+        while (all.isReadable()) {
+            long magic = all.readLong();
+            if (magic != Nbd.OPTION_REPLY_MAGIC) {
+                throw new AssertionError(String.format("option reply magic 0x%x", magic));
+            }
+            int option = all.readInt();
+            int type = all.readInt();
+            byte[] data = new byte[all.readInt()];
+            all.readBytes(data);
+            replies.add(new OptionReplyFrame(option, type, data));
+        }
+        all.release();
+        return replies;
+    }
+
+    /** NBD_OPT_LIST_META_CONTEXT / SET_META_CONTEXT data: export name, query count, queries. */
+    static byte[] metaContextData(String export, String... queries) {
+        ByteBuf data = Unpooled.buffer();
+        writeString(data, export);
+        data.writeInt(queries.length);
+        for (String query : queries) {
+            writeString(data, query);
+        }
+        return bytes(data);
+    }
+
+    private static void writeString(ByteBuf out, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length).writeBytes(bytes);
+    }
 }

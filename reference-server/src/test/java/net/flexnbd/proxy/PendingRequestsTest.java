@@ -68,4 +68,21 @@ class PendingRequestsTest {
         ledger.releaseAll();
         assertThat(data.refCnt()).isZero();
     }
+
+    @Test
+    void countsTheDataThatSentRequestsMove() {
+        PendingRequests.Pending read = ledger.add(Request.of(0, Nbd.CMD_READ, 1, 0, 3 << 20), 0);
+        ledger.add(Request.of(0, Nbd.CMD_FLUSH, 2, 0, 0), 0);
+        assertThat(PendingRequests.weight(ledger.nextWaiting())).isEqualTo(3 << 20);
+        ledger.nextToSend();
+        ledger.nextToSend();
+        assertThat(ledger.sentBytes()).isEqualTo(3 << 20);
+        ledger.answered(read.id);
+        assertThat(ledger.sentBytes()).isZero();
+        ledger.add(Request.of(0, Nbd.CMD_READ, 3, 0, 1 << 20), 0);
+        ledger.nextToSend();
+        ledger.resendAll(0);
+        assertThat(ledger.sentBytes()).isZero();
+        assertThat(ledger.waitingCount()).isEqualTo(2);
+    }
 }

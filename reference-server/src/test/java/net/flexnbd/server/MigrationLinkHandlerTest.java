@@ -7,6 +7,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
@@ -112,12 +115,72 @@ class MigrationLinkHandlerTest {
         assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(1));
     }
 
+    @Test
+    void entrustHandsTheTokenInItsOffsetToTheListener() {
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0x1234, 0));
+        disk.runAll();
+        channel.runPendingTasks();
+        assertThat(listener.token).isEqualTo(0x1234);
+    }
+
+    @Test
+    void onATokenAwareLinkDisconnectIsAnsweredOnceControlMovedThenTheLinkCloses() {
+        listener.confirmation = new CompletableFuture<>();
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 7, 0));
+        disk.runAll();
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(5));
+
+        channel.writeInbound(Request.of(0, CMD_DISC, 6, 0, 0));
+        assertThat(listener.calls).containsExactly("entrusted", "disconnectedAfterEntrust");
+        assertThat(channel.<Object>readInbound()).as("DISC is answered here, not passed on").isNull();
+        assertThat(channel.<Object>readOutbound()).as("no confirmation before control moved").isNull();
+        assertThat(channel.isActive()).isTrue();
+
+        listener.confirmation.complete(null);
+        channel.runPendingTasks();
+        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.ok(6));
+        assertThat(channel.isActive()).as("closed after the confirmation").isFalse();
+        assertThat(listener.calls).as("a handed-over link is not abandoned").hasSize(2);
+    }
+
+    @Test
+    void aLinkThatResumesAnEntrustedCopyHandsOverOnDisconnectAlone() {
+        listener.resumes = true;
+        listener.confirmation = CompletableFuture.completedFuture(null);
+        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, new StorageExecutor(disk)));
+
+        resumed.writeInbound(Request.of(0, CMD_DISC, 9, 0, 0));
+        resumed.runPendingTasks();
+        assertThat(listener.calls).containsExactly("disconnectedAfterEntrust");
+        assertThat(resumed.<Reply>readOutbound()).isEqualTo(Reply.ok(9));
+    }
+
+    @Test
+    void aLinkThatResumesAnEntrustedCopyTakesNothingButDisconnect() {
+        listener.resumes = true;
+        EmbeddedChannel resumed = new EmbeddedChannel(new MigrationLinkHandler(listener, new StorageExecutor(disk)));
+        resumed.writeInbound(Request.of(0, CMD_FLUSH, 9, 0, 0));
+        assertThat(resumed.isActive()).isFalse();
+        assertThat(resumed.<Object>readInbound()).isNull();
+    }
+
     private static final class Listener implements HandoverListener {
         final List<String> calls = new ArrayList<>();
         IOException entrustFailure;
+        /** Set for a token-aware link: DISC is answered when it completes. */
+        CompletableFuture<Void> confirmation;
+        boolean resumes;
+        long token = -1;
 
         @Override
-        public void entrusted() throws IOException {
+        public boolean resumesEntrusted() {
+            return resumes;
+        }
+
+        @Override
+        public void entrusted(long offeredToken) throws IOException {
+            token = offeredToken;
             calls.add("entrusted");
             if (entrustFailure != null) {
                 throw entrustFailure;
@@ -125,8 +188,9 @@ class MigrationLinkHandlerTest {
         }
 
         @Override
-        public void disconnectedAfterEntrust() {
+        public Optional<CompletionStage<Void>> disconnectedAfterEntrust() {
             calls.add("disconnectedAfterEntrust");
+            return Optional.ofNullable(confirmation);
         }
 
         @Override

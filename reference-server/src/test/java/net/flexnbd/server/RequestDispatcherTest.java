@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
+import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.Reply;
+import net.flexnbd.protocol.ReplyChunk;
+import net.flexnbd.protocol.StructuredReply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.storage.MemoryBlockStore;
 import org.junit.jupiter.api.Test;
@@ -101,7 +104,21 @@ class RequestDispatcherTest {
         gate.close();
         channel.writeInbound(write(2, 0, new byte[] {9}));
         channel.runPendingTasks();
-        assertThat(channel.<Reply>readOutbound()).isEqualTo(Reply.error(2, ESHUTDOWN));
+        assertThat(channel.<Object>readOutbound()).as("no reply (never ESHUTDOWN) to a request that never ran").isNull();
+        assertThat(channel.isActive()).as("the connection closes instead").isFalse();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestHeldInAFinalPassGetsNoReplyWhenTheGateClosesOnlyAClosedConnection() {
+        gate.pause();
+        channel.writeInbound(write(1, 0, new byte[] {9}));
+        assertThat(gate.waiting()).isEqualTo(1);
+
+        gate.close();
+        channel.runPendingTasks();
+        assertThat(channel.<Object>readOutbound()).as("no ESHUTDOWN").isNull();
+        assertThat(channel.isActive()).isFalse();
         assertThat(gate.inFlight()).isZero();
     }
 
@@ -227,5 +244,72 @@ class RequestDispatcherTest {
             cookies.add(reply.cookie());
         }
         return cookies;
+    }
+
+    // ---- a client that negotiated structured replies and base:allocation ----------------
+
+    private final EmbeddedChannel structured = new EmbeddedChannel(new RequestDispatcher(
+            new RequestValidator(SIZE, new Negotiation(true, true), false),
+            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate,
+            new StorageExecutor(disk), true));
+
+    private <T> T structuredReply() {
+        disk.runAll();
+        structured.runPendingTasks();
+        return structured.readOutbound();
+    }
+
+    @Test
+    void underStructuredRepliesAReadIsChunksAndItsErrorsAreErrorChunks() {
+        structured.writeInbound(write(1, 0, new byte[] {7, 7}));
+        assertThat(this.<Reply>structuredReply()).isEqualTo(Reply.ok(1));
+
+        structured.writeInbound(Request.of(0, CMD_READ, 2, 0, 4));
+        StructuredReply read = structuredReply();
+        assertThat(read.cookie()).isEqualTo(2);
+        assertThat(read.chunks()).hasSize(1);
+        ReplyChunk.OffsetData data = (ReplyChunk.OffsetData) read.chunks().get(0);
+        assertThat(ByteBufUtil.getBytes(data.data())).containsExactly(7, 7, 0, 0);
+        read.release();
+
+        structured.writeInbound(Request.of(0, CMD_READ, 3, SIZE, 512));
+        StructuredReply refused = structured.readOutbound();
+        assertThat(refused.chunks()).singleElement().isInstanceOfSatisfying(ReplyChunk.Error.class,
+                error -> assertThat(error.errno()).isEqualTo(EINVAL));
+        structured.writeInbound(Request.of(0, CMD_TRIM, 4, SIZE, 512));
+        assertThat(structured.<Object>readOutbound()).as("other commands keep simple replies").isEqualTo(Reply.error(4, EINVAL));
+
+        store.failWith(new IOException("disk on fire"));
+        structured.writeInbound(Request.of(0, CMD_READ, 5, 0, 512));
+        StructuredReply failed = structuredReply();
+        assertThat(failed.chunks()).singleElement().isInstanceOfSatisfying(ReplyChunk.Error.class,
+                error -> assertThat(error.errno()).isEqualTo(EIO));
+    }
+
+    @Test
+    void blockStatusAndCacheAreAnswered() {
+        structured.writeInbound(Request.of(CMD_FLAG_REQ_ONE, CMD_BLOCK_STATUS, 1, 0, 4096));
+        StructuredReply status = structuredReply();
+        assertThat(status.chunks()).containsExactly(new ReplyChunk.BlockStatus(BASE_ALLOCATION_ID,
+                List.of(new ReplyChunk.Extent(4096, 0))));
+
+        structured.writeInbound(Request.of(0, CMD_CACHE, 2, 0, 4096));
+        assertThat(this.<Object>structuredReply()).isEqualTo(Reply.ok(2));
+    }
+
+    @Test
+    void fastZeroIsRefusedWithEnotsupWhereZeroingIsNotFast() {
+        channel.writeInbound(write(1, 0, new byte[] {5}));
+        runDisk();
+        channel.readOutbound();
+        channel.writeInbound(Request.of(CMD_FLAG_FAST_ZERO, CMD_WRITE_ZEROES, 2, 0, 512));
+        runDisk();
+
+        assertThat(channel.<Object>readOutbound()).isEqualTo(Reply.error(2, ENOTSUP));
+        channel.writeInbound(Request.of(0, CMD_READ, 3, 0, 1));
+        runDisk();
+        Reply read = channel.readOutbound();
+        assertThat(ByteBufUtil.getBytes(read.payload())).as("the data is untouched").containsExactly(5);
+        read.release();
     }
 }

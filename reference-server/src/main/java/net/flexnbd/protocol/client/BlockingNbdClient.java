@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Reply;
 
@@ -45,6 +47,7 @@ public final class BlockingNbdClient implements Closeable {
     private final DataInputStream in;
     private final long exportSize;
     private final int transmissionFlags;
+    private final Optional<HandoverState> handover;
 
     /** Cookie of every request awaiting a reply, mapped to the data length a successful reply carries. */
     private final Map<Long, Long> outstanding = new ConcurrentHashMap<>();
@@ -62,6 +65,7 @@ public final class BlockingNbdClient implements Closeable {
         this.in = in;
         this.exportSize = negotiated.exportSize();
         this.transmissionFlags = negotiated.transmissionFlags();
+        this.handover = negotiated.handover();
     }
 
     /**
@@ -72,7 +76,17 @@ public final class BlockingNbdClient implements Closeable {
      */
     public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
                                            Duration timeout) throws IOException {
+        return connect(server, bindAddress, timeout, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, Optional, Duration)}, offering a migration's handover
+     * token in the handshake; {@link #handover()} then says what the server holds for it.
+     */
+    public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
+                                           Duration timeout, OptionalLong handoverToken) throws IOException {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(handoverToken, "handoverToken");
         Objects.requireNonNull(bindAddress, "bindAddress");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout (" + timeout + ") must be positive");
@@ -90,7 +104,7 @@ public final class BlockingNbdClient implements Closeable {
             socket.connect(server, millis);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER));
-            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out);
+            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out, handoverToken);
             out.flush();
             return new BlockingNbdClient(channel, in, negotiated);
         } catch (IOException | RuntimeException e) {
@@ -107,6 +121,14 @@ public final class BlockingNbdClient implements Closeable {
     /** The 16-bit transmission flags the handshake announced. */
     public int transmissionFlags() {
         return transmissionFlags;
+    }
+
+    /**
+     * What the server holds for the handover token offered at connect; empty when none was
+     * offered or the server knows no tokens (an old-style hello, or NBD_REP_ERR_UNSUP).
+     */
+    public Optional<HandoverState> handover() {
+        return handover;
     }
 
     public byte[] read(long offset, int length) throws IOException {
@@ -140,7 +162,12 @@ public final class BlockingNbdClient implements Closeable {
 
     /** Sends flexnbd's private ENTRUST command (migration only) and waits for its reply. */
     public void entrust() throws IOException {
-        awaitReplyTo(sendRequest(Nbd.CMD_ENTRUST, 0, 0, 0), "ENTRUST");
+        entrust(0);
+    }
+
+    /** ENTRUST carrying a handover token in its offset field (0: none, as for a destination that knows no tokens). */
+    public void entrust(long token) throws IOException {
+        awaitReplyTo(sendRequest(Nbd.CMD_ENTRUST, 0, token, 0), "ENTRUST");
     }
 
     /** Sends NBD_CMD_DISC, which has no reply, then closes the connection. */
@@ -149,6 +176,64 @@ public final class BlockingNbdClient implements Closeable {
             sendRequest(Nbd.CMD_DISC, 0, 0, 0);
         } finally {
             close();
+        }
+    }
+
+    /**
+     * Sends NBD_CMD_DISC to a token-aware destination, which answers it once it has taken
+     * control; {@link #awaitConfirmation} waits for that answer.
+     *
+     * @return the cookie the confirmation will carry
+     */
+    public long sendConfirmedDisconnect() throws IOException {
+        long cookie = nextCookie.getAndIncrement();
+        synchronized (sendLock) {
+            outstanding.put(cookie, 0L);
+            try {
+                fillHeader(0, Nbd.CMD_DISC, cookie, 0, 0);
+                while (header.hasRemaining()) {
+                    channel.write(header);
+                }
+            } catch (IOException | RuntimeException e) {
+                outstanding.remove(cookie);
+                throw e;
+            }
+        }
+        return cookie;
+    }
+
+    /**
+     * Waits (within the timeout) for the reply to the DISC sent by {@link #sendConfirmedDisconnect};
+     * the connection is closed either way.
+     *
+     * @throws IOException when no confirmation came: the handover is not known to be done
+     */
+    public void awaitConfirmation(long cookie) throws IOException {
+        try {
+            awaitReplyTo(cookie, "DISC");
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Sends NBD_CMD_DISC, which has no reply, and waits (within the timeout) for the server to
+     * close the connection in order; the connection is closed either way.
+     *
+     * @return true if the server closed it, false on a reset, a timeout or anything else it sent
+     */
+    public boolean disconnectAndAwaitClose() {
+        try {
+            sendRequest(Nbd.CMD_DISC, 0, 0, 0);
+            return in.read() < 0;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            try {
+                close();
+            } catch (IOException e) {
+                // closing is all that is left to do
+            }
         }
     }
 

@@ -4,6 +4,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalLong;
+import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
 
 /**
@@ -15,13 +18,34 @@ import net.flexnbd.protocol.Nbd;
 public final class ClientHandshake {
     private ClientHandshake() {}
 
-    /** What the server said about the export. */
-    public record Negotiated(long exportSize, int transmissionFlags) {}
+    /**
+     * What the server said about the export, and, when a handover token was offered, what it
+     * holds for that token (empty: it knows no tokens).
+     */
+    public record Negotiated(long exportSize, int transmissionFlags, Optional<HandoverState> handover) {
+        Negotiated(long exportSize, int transmissionFlags) {
+            this(exportSize, transmissionFlags, Optional.empty());
+        }
+
+        Negotiated withHandover(Optional<HandoverState> state) {
+            return new Negotiated(exportSize, transmissionFlags, state);
+        }
+    }
 
     /** Longest option reply accepted; the spec caps strings at 4096 bytes and info items are small. */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
 
     public static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
+        return negotiate(in, out, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #negotiate(DataInputStream, DataOutputStream)}; with a token, a fixed new-style
+     * server is first asked what it holds for it ({@link Nbd#OPT_FLEXNBD_HANDOVER}). An old-style
+     * server cannot be asked: it counts as knowing no tokens.
+     */
+    public static Negotiated negotiate(DataInputStream in, DataOutputStream out, OptionalLong handoverToken)
+            throws IOException {
         long passwd = in.readLong();
         if (passwd != Nbd.INIT_PASSWD) {
             throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);
@@ -42,13 +66,40 @@ public final class ClientHandshake {
         boolean fixed = (serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0;
         boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
         out.writeInt((fixed ? Nbd.FLAG_C_FIXED_NEWSTYLE : 0) | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
+        Optional<HandoverState> handover = Optional.empty();
+        if (fixed && handoverToken.isPresent()) {
+            handover = askHandover(in, out, handoverToken.getAsLong());
+        }
         if (fixed) {
             Negotiated viaGo = go(in, out);
             if (viaGo != null) {
-                return viaGo;
+                return viaGo.withHandover(handover);
             }
         }
-        return exportName(in, out, noZeroes);
+        return exportName(in, out, noZeroes).withHandover(handover);
+    }
+
+    /** Empty when the server answers with any error (it does not know the option) or an unknown state. */
+    private static Optional<HandoverState> askHandover(DataInputStream in, DataOutputStream out, long token)
+            throws IOException {
+        writeOptionHeader(out, Nbd.OPT_FLEXNBD_HANDOVER, Long.BYTES);
+        out.writeLong(token);
+        out.flush();
+        long magic = in.readLong();
+        if (magic != Nbd.OPTION_REPLY_MAGIC) {
+            throw NbdProtocolException.badMagic("option reply magic", magic, Nbd.OPTION_REPLY_MAGIC);
+        }
+        int option = in.readInt();
+        if (option != Nbd.OPT_FLEXNBD_HANDOVER) {
+            throw new NbdProtocolException("option reply names option " + option + ", expected the handover option ("
+                    + Nbd.OPT_FLEXNBD_HANDOVER + ")");
+        }
+        int type = in.readInt();
+        byte[] data = readReplyData(in);
+        if (type == Nbd.REP_FLEXNBD_HANDOVER && data.length == 1) {
+            return HandoverState.fromWire(data[0] & 0xFF);
+        }
+        return Optional.empty();
     }
 
     /** NBD_OPT_GO with an empty name and no info requests; null when the server does not support it. */

@@ -49,6 +49,15 @@ class BlockingNbdClientTest {
     }
 
     @Test
+    void theClientAsksForNoStructuredRepliesFromAServerThatOffersThem() throws Exception {
+        connect(HandshakeStyle.NEWSTYLE);
+        client.write(0, new byte[] {1, 2}, false);
+
+        assertThat(client.read(0, 2)).containsExactly(1, 2);
+        assertThat(server.negotiations).containsExactly(net.flexnbd.protocol.Negotiation.SIMPLE);
+    }
+
+    @Test
     void oldstyleHelloIsDetected() throws Exception {
         connect(HandshakeStyle.OLDSTYLE);
 

@@ -39,6 +39,8 @@ final class TestNbdServer implements AutoCloseable {
     final List<Request> seen = new CopyOnWriteArrayList<>();
     /** Remote addresses of accepted connections. */
     final List<InetSocketAddress> peers = new CopyOnWriteArrayList<>();
+    /** What each connection negotiated, in order. */
+    final List<net.flexnbd.protocol.Negotiation> negotiations = new CopyOnWriteArrayList<>();
     /** Errno to answer ENTRUST with. */
     volatile int entrustErrno = Nbd.EINVAL;
 
@@ -57,8 +59,13 @@ final class TestNbdServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         peers.add(ch.remoteAddress());
+                        // Offers structured replies, as the real server does; the handler below
+                        // only sends simple ones, and negotiations shows the client never asked.
                         ch.pipeline().addLast(ServerHandshake.NAME, new ServerHandshake(export, style,
-                                pipeline -> pipeline.addLast(new MemoryHandler())));
+                                (pipeline, negotiation) -> {
+                                    negotiations.add(negotiation);
+                                    pipeline.addLast(new MemoryHandler());
+                                }));
                     }
                 })
                 .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
