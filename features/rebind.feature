@@ -1,4 +1,4 @@
-@migration @rebind
+@migration @rebind @events
 Feature: The destination's serving address is busy when control arrives
   A destination that takes control serves on its rebind address. If another program still
   holds that address, the destination keeps trying once a second and serves as soon as the
@@ -11,7 +11,7 @@ Feature: The destination's serving address is busy when control arrives
     And a destination listening for it that will serve at that address
     When the source migrates to the destination
     Then the source exits with status 0
-    And the destination logs "cannot bind"
+    And the destination logs the event bind_retrying
     And the destination is in control but lets no client in yet
     When the other program lets go of the address
     Then the destination takes control and serves at that address

@@ -31,13 +31,13 @@ Feature: The source vanishes before the handover completes
       | after the ENTRUST reply | close |
       | after the ENTRUST reply | reset |
 
-  @toxiproxy
+  @toxiproxy @events
   Scenario: The link to a real source is cut right after its ENTRUST
     Given a source serving it
     And the migration link runs through Toxiproxy
     And the migration link cuts the connection right after the source's ENTRUST
     When the source migrates to the destination
-    Then the destination logs "ENTRUST received"
+    Then the destination logs the event entrust_received
     And the source retries the migration
     And the destination is not in control
     And clients can read and write the source

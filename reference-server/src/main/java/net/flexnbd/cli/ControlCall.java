@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import net.flexnbd.control.ControlResponse;
 
 /**
@@ -12,10 +13,15 @@ import net.flexnbd.control.ControlResponse;
  * the answer's MESSAGE (stdout for code 0, stderr otherwise) and exit with its CODE.
  * Both {@link ControlModeCommand} and {@link QuickControl} end here.
  */
-record ControlCall(String mode, Path socket, List<String> arguments, Duration timeout) {
+record ControlCall(String mode, Path socket, List<String> arguments, Duration timeout, UnaryOperator<String> format) {
 
     ControlCall {
         arguments = List.copyOf(arguments);
+    }
+
+    /** A call that prints the answer's message as it is. */
+    ControlCall(String mode, Path socket, List<String> arguments, Duration timeout) {
+        this(mode, socket, arguments, timeout, UnaryOperator.identity());
     }
 
     int run(CliEnvironment env) {
@@ -32,7 +38,7 @@ record ControlCall(String mode, Path socket, List<String> arguments, Duration ti
             return 1;
         }
         if (response.isSuccess()) {
-            out.println(response.message());
+            out.println(format.apply(response.message()));
         } else {
             err.println(response.message());
         }

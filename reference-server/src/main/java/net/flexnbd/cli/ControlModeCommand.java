@@ -36,6 +36,11 @@ abstract class ControlModeCommand extends ModeCommand implements Callable<Intege
         if (timeoutSeconds < 1) {
             throw usageError("invalid value for --timeout: " + timeoutSeconds + " is not a number of seconds of at least 1");
         }
-        return new ControlCall(command(), sock, arguments, Duration.ofSeconds(timeoutSeconds)).run(env);
+        return new ControlCall(command(), sock, arguments, Duration.ofSeconds(timeoutSeconds), this::format).run(env);
+    }
+
+    /** How a successful answer's message is printed: as it is, unless the mode says otherwise. */
+    String format(String message) {
+        return message;
     }
 }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         footerHeading = "%n",
         footer = "Exit status: the server's answer code (0: the migration started); 1 control socket"
-                + " unreachable; 2 usage error.")
+                + " unreachable; 2 usage error. With --wait, once started: 0 handed over, 11 stopped before"
+                + " the handover.")
 final class MirrorCommand extends ControlModeCommand {
 
     @Option(names = {"-l", "--addr"}, required = true, paramLabel = "ADDR", description = "Destination address.")
@@ -50,6 +51,11 @@ final class MirrorCommand extends ControlModeCommand {
             description = "Cap the migration's bandwidth (default: no cap).")
     Long maxBps;
 
+    @Option(names = {"-w", "--wait"},
+            description = "Once started, follow the migration to its end, showing its progress (a bar on a terminal,"
+                    + " plain lines otherwise), and exit with its outcome: 0 handed over, 11 stopped before the handover.")
+    boolean await;
+
     MirrorCommand(CliEnvironment env, VerbosityChoice verbosity) {
         super(env, verbosity);
     }
@@ -57,6 +63,20 @@ final class MirrorCommand extends ControlModeCommand {
     @Override
     String command() {
         return "mirror";
+    }
+
+    @Override
+    public Integer call() {
+        int started = super.call();
+        if (started != 0 || !await) {
+            return started;
+        }
+        try {
+            return MirrorWait.of(env, sock).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
     }
 
     @Override

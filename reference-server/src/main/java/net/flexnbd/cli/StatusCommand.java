@@ -2,6 +2,7 @@ package net.flexnbd.cli;
 
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code flexnbd status}: the running server's state as one line of key=value pairs. */
 @Command(name = "status",
@@ -10,6 +11,10 @@ import picocli.CommandLine.Command;
         footer = "Exit status: the server's answer code (0 success); 1 control socket unreachable; 2 usage error.")
 final class StatusCommand extends ControlModeCommand {
 
+    @Option(names = "--json", description = "Print the state as one JSON object with typed values "
+            + "(numbers, booleans, null for an unlimited speed) instead of key=value pairs.")
+    boolean json;
+
     StatusCommand(CliEnvironment env, VerbosityChoice verbosity) {
         super(env, verbosity);
     }
@@ -17,6 +22,11 @@ final class StatusCommand extends ControlModeCommand {
     @Override
     String command() {
         return "status";
+    }
+
+    @Override
+    String format(String message) {
+        return json ? StatusJson.of(message) : message;
     }
 
     /** No argument lines. */

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
@@ -87,6 +88,7 @@ final class CommittedHandover {
             unlink();
         }
         log.info("migration to {} complete after {} attempt(s)", request.destination(), progress.attempts());
+        ServerEvents.emit("migration_complete", "destination", request.destination(), "attempts", progress.attempts());
         steps.completed(request.action());
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.export.MigrationTuning;
@@ -133,6 +134,8 @@ final class MirrorJob {
                     }
                     log.warn("migration attempt {} to {} failed: {}; retrying in {} ms", progress.attempts(),
                             request.destination(), describe(e), tuning.retryDelay().toMillis());
+                    ServerEvents.emit("attempt_failed", "attempt", progress.attempts(), "destination", request.destination(),
+                            "reason", describe(e));
                 } finally {
                     releaseAfterAttempt();
                 }
@@ -198,6 +201,7 @@ final class MirrorJob {
             log.info("mirroring {} to {}", file.path(), request.destination());
         } else {
             log.info("migration attempt {} to {} connected", progress.attempts(), request.destination());
+            ServerEvents.emit("attempt_connected", "attempt", progress.attempts(), "destination", request.destination());
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
         file.observeWrites(dirty::markDirty);
@@ -232,6 +236,7 @@ final class MirrorJob {
         sendDirty(dirty, sender);
         log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
                 request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
+        ServerEvents.emit("final_pass_sent", "destination", request.destination());
 
         connected.entrust(linkToken);
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,

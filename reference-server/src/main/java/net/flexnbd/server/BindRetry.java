@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.events.ServerEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ final class BindRetry {
             if (failure == null) {
                 if (lastError != null) {
                     log.info("bound {} after retrying", address);
+                    ServerEvents.emit("bound", "address", address);
                 }
                 result.complete(bound);
                 return;
@@ -57,6 +59,7 @@ final class BindRetry {
             String error = String.valueOf(cause.getMessage());
             if (!Objects.equals(error, lastError)) {
                 log.warn("cannot bind {} yet ({}); retrying every {} ms", address, error, periodMillis);
+                ServerEvents.emit("bind_retrying", "address", address, "error", error);
             }
             scheduler.schedule(() -> attempt(address, binder, result, error), periodMillis, TimeUnit.MILLISECONDS);
         });

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
@@ -75,11 +76,13 @@ final class MigrationReceiver {
             Attempt attempt = new Attempt(channel);
             if (!current.compareAndSet(null, attempt)) {
                 log.warn("refusing migration sender {}: another sender is connected", channel.remoteAddress());
+                ServerEvents.emit("sender_refused", "peer", channel.remoteAddress(), "reason", "another_sender");
                 channel.close();
                 return;
             }
             channel.closeFuture().addListener(f -> current.compareAndSet(attempt, null));
             log.info("migration sender connected from {}", channel.remoteAddress());
+            ServerEvents.emit("sender_connected", "peer", channel.remoteAddress());
             channel.pipeline().addLast(new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
             ConnectionPipelines.migrationLink(file, style, attempt, () -> attempt, attempt::gate, tls).accept(channel);
         };
@@ -200,6 +203,7 @@ final class MigrationReceiver {
                 entrustedToken = offeredToken;
             }
             log.info("ENTRUST received from {}; data flushed, waiting for DISCONNECT", channel.remoteAddress());
+            ServerEvents.emit("entrust_received", "peer", channel.remoteAddress());
         }
 
         @Override
@@ -211,6 +215,7 @@ final class MigrationReceiver {
                     entrustedToken = 0;
                 }
                 log.info("DISCONNECT after ENTRUST: migration complete, taking control");
+                ServerEvents.emit("control_taken", "peer", channel.remoteAddress());
                 tried = takeControl.get();
             }
             return offeredToken != 0 ? Optional.of(tried) : Optional.empty();
@@ -227,6 +232,8 @@ final class MigrationReceiver {
             synchronized (MigrationReceiver.this) {
                 keeping = entrustedToken != 0 && entrustedToken == offeredToken;
             }
+            ServerEvents.emit("attempt_abandoned", "peer", channel.remoteAddress(), "reason", reason,
+                    "entrusted_copy_kept", keeping);
             if (keeping) {
                 log.warn("migration attempt from {} abandoned: {}; keeping the entrusted copy for the sender's token",
                         channel.remoteAddress(), reason);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import net.flexnbd.acl.Acl;
 import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
+import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
@@ -123,6 +124,7 @@ public final class Server implements AutoCloseable {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
                 clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
+                ServerEvents.emit("serving", "address", clients.localAddress());
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), tls, settings.migration().linkTimeout(), controlState,
                         this::takeControl,
@@ -130,6 +132,7 @@ public final class Server implements AutoCloseable {
                 migrationListener = awaitBound(NbdListener.bind(settings.bind(), boss, workers, access, settings.limits(),
                         receiver.pipeline()));
                 log.info("listening for a migration of {} on {}", settings.file(), migrationListener.localAddress());
+                ServerEvents.emit("listening", "address", migrationListener.localAddress());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -202,6 +205,7 @@ public final class Server implements AutoCloseable {
                     clients = bound;
                     controlState.taken();
                     log.info("in control: serving {} on {}", settings.file(), bound.localAddress());
+                    ServerEvents.emit("serving", "address", bound.localAddress());
                     if (stopping.get()) {
                         bound.close();
                     }

@@ -54,6 +54,16 @@ class ControlModesEndToEndTest {
     }
 
     @Test
+    void statusJsonPrintsTheSameStateTyped() throws Exception {
+        Path socket = dir.resolve("ctl");
+        try (ControlSocketServer ignored = server(socket)) {
+            FakeEnvironment fake = new FakeEnvironment();
+            assertThat(run(fake, "status", "--json", "--sock", socket.toString())).isZero();
+            assertThat(fake.out()).isEqualTo("{\"pid\":1,\"size\":4096,\"is_mirroring\":false,\"has_control\":true}\n");
+        }
+    }
+
+    @Test
     void aclSendsItsEntriesAndExitsWithTheServersCode() throws Exception {
         Path socket = dir.resolve("ctl");
         try (ControlSocketServer ignored = server(socket)) {

@@ -184,6 +184,13 @@ public class ServerSteps {
         migration.awaitDestinationServingAt(servers.heldAddress());
     }
 
+    @StepNotes(waitsFor = "a line event=NAME in its log (event, 30 s)",
+            needs = "a server that logs the events of docs/protocol.md (tag the scenario @events)")
+    @Then("the {role} logs the event {word}")
+    public void theServerLogsTheEvent(Role role, String name) {
+        servers.awaitEvent(role, name, log);
+    }
+
     @Then("the {role} logs {string}")
     @StepNotes(waitsFor = "the text in its log (event, 30 s); servers in this JVM share one log")
     public void theServerLogs(Role role, String text) {

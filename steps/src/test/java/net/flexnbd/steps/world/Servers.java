@@ -274,6 +274,18 @@ public final class Servers {
                 () -> logOf(role, jvmLog).contains(text), () -> "its log:\n" + logOf(role, jvmLog));
     }
 
+    /**
+     * Waits until the server playing {@code role} logged the event {@code name}
+     * ({@code event=NAME key=value ...}, docs/protocol.md "Events"); in-process servers share
+     * one log, but each event names what only one kind of server does.
+     */
+    public void awaitEvent(Role role, String name, CapturedLog jvmLog) {
+        java.util.regex.Pattern event = java.util.regex.Pattern.compile("(^|\\s)event=" + java.util.regex.Pattern.quote(name)
+                + "(\\s|$)", java.util.regex.Pattern.MULTILINE);
+        Eventually.await("the " + role.word() + " to log the event " + name, Waits.EVENT,
+                () -> event.matcher(logOf(role, jvmLog)).find(), () -> "its log:\n" + logOf(role, jvmLog));
+    }
+
     /** Logs of the server processes started, by name; in-process servers log to this JVM. */
     public Map<String, String> processLogs() {
         Map<String, String> logs = new LinkedHashMap<>();
