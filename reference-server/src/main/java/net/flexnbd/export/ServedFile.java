@@ -2,13 +2,13 @@ package net.flexnbd.export;
 
 import static net.flexnbd.protocol.Nbd.*;
 
-import java.util.concurrent.atomic.AtomicReference;
 import net.flexnbd.protocol.ExportDescription;
 import net.flexnbd.storage.BlockStore;
 
 /**
  * The served file and what every connection to it shares: the gate that pauses and closes
- * client I/O, the observer a migration installs, and the storage threads that call the store.
+ * client I/O, the store as clients see it (tracking their writes for a migration), and the
+ * storage threads that call the store.
  */
 public final class ServedFile {
     /** Transmission flags advertised for every export (READ_ONLY and DF are added as they apply). */
@@ -19,7 +19,7 @@ public final class ServedFile {
     private final java.nio.file.Path path;
     private final BlockStore store;
     private final RequestGate gate = new RequestGate();
-    private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
+    private final WriteTrackingStore clientStore;
     private final StorageExecutor storage;
     private final ExportOptions options;
     private final WritePacer writePacer = new WritePacer(System::nanoTime);
@@ -32,6 +32,7 @@ public final class ServedFile {
     public ServedFile(java.nio.file.Path path, BlockStore store, StorageExecutor storage, ExportOptions options) {
         this.path = path;
         this.store = store;
+        this.clientStore = new WriteTrackingStore(store);
         this.storage = storage;
         this.options = java.util.Objects.requireNonNull(options, "options");
     }
@@ -40,8 +41,14 @@ public final class ServedFile {
         return path;
     }
 
+    /** The file itself: what a migration reads and a destination writes, untracked. */
     public BlockStore store() {
         return store;
+    }
+
+    /** The file as clients write it: their changes reach the observer a migration installs. */
+    public BlockStore clientStore() {
+        return clientStore;
     }
 
     public RequestGate gate() {
@@ -50,16 +57,11 @@ public final class ServedFile {
 
     /** Installs the observer told of every client change (a migration's dirty map). */
     public void observeWrites(WriteObserver writeObserver) {
-        observer.set(writeObserver);
+        clientStore.track(writeObserver);
     }
 
     public void stopObservingWrites() {
-        observer.set(WriteObserver.NONE);
-    }
-
-    /** The observer installed now ({@link WriteObserver#NONE} when no migration runs). */
-    public WriteObserver writeObserver() {
-        return observer.get();
+        clientStore.stopTracking();
     }
 
     /** The threads every call on {@link #store()} from a connection runs on. */

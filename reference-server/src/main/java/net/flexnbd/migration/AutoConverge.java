@@ -32,7 +32,6 @@ final class AutoConverge {
     /** The link's speed as last measured, in bytes per second; 0 before any measurement. */
     private long linkSpeed;
     private long passStartedNanos;
-    private long passDirtyBytes;
 
     AutoConverge(WritePacer pacer, long convergedBytes, LongSupplier nanoClock) {
         this.pacer = pacer;
@@ -40,22 +39,21 @@ final class AutoConverge {
         this.nanoClock = nanoClock;
     }
 
-    /** A pass starts that will send {@code bytes}. */
-    void passStarted(long bytes) {
+    /** A pass starts. */
+    void passStarted() {
         passStartedNanos = nanoClock.getAsLong();
-        passDirtyBytes = bytes;
     }
 
     /**
-     * The pass has ended and {@code dirtyNow} bytes are dirty again: measures the link and
-     * slows client writes if the pass did not shrink what is dirty by half.
+     * The pass has sent {@code sent} bytes and ended with {@code dirtyNow} bytes dirty again:
+     * measures the link and slows client writes if the pass did not halve what is dirty.
      */
-    void passEnded(int pass, long dirtyNow) {
+    void passEnded(int pass, long sent, long dirtyNow) {
         long nanos = Math.max(1, nanoClock.getAsLong() - passStartedNanos);
-        if (passDirtyBytes >= MIN_SPEED_SAMPLE || linkSpeed == 0) {
-            linkSpeed = Math.max(1, (long) (passDirtyBytes * 1e9 / nanos));
+        if (sent >= MIN_SPEED_SAMPLE || (linkSpeed == 0 && sent > 0)) {
+            linkSpeed = Math.max(1, (long) (sent * 1e9 / nanos));
         }
-        if (converged(dirtyNow) || dirtyNow * 2 <= passDirtyBytes) {
+        if (converged(dirtyNow) || dirtyNow * 2 <= sent) {
             return;
         }
         long current = pacer.bytesPerSecond();
@@ -63,7 +61,7 @@ final class AutoConverge {
         if (slower != current) {
             pacer.limit(slower);
             log.info("pass {} sent {} bytes at {} bytes/s and {} are dirty again: client writes slowed to {} bytes/s",
-                    pass, passDirtyBytes, linkSpeed, dirtyNow, slower);
+                    pass, sent, linkSpeed, dirtyNow, slower);
         }
     }
 

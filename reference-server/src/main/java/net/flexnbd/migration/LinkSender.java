@@ -6,6 +6,7 @@ import static net.flexnbd.protocol.Nbd.CMD_WRITE_ZEROES;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.protocol.Errno;
@@ -29,11 +30,13 @@ final class LinkSender {
     private final MigrationProgress progress;
     private final int window;
     private final ByteBuffer buffer;
+    private final BooleanSupplier cancelled;
     private static final int MIN_CHUNK = 4096;
     private long sinceFlush;
 
     LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
-            int chunkBytes, int window) {
+            int chunkBytes, int window, BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
         this.store = store;
         this.link = link;
         this.limiter = limiter;
@@ -47,11 +50,17 @@ final class LinkSender {
         long end = offset + length;
         for (long at = offset; at < end; ) {
             int chunk = (int) Math.min(chunkFor(limiter.bytesPerSecond()), end - at);
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedIOException("migration cancelled");
+            }
             try {
-                limiter.acquire(chunk);
+                limiter.acquire(chunk, cancelled);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("migration interrupted");
+                // A cancel stops the wait without an interrupt; keep a real one for the caller.
+                if (!cancelled.getAsBoolean()) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new InterruptedIOException(e.getMessage());
             }
             awaitRoom();
             buffer.clear().limit(chunk);

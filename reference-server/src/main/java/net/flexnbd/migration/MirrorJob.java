@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.export.MigrationTuning;
@@ -39,6 +40,8 @@ final class MirrorJob {
     private final SourceHandover handedOver;
     private final CompletableFuture<MirrorOutcome> started = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Completes on {@link #cancel()}: wakes the thread's timed waits (retry pause, client pause). */
+    private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final Thread thread;
     private final Object commitLock = new Object();
     private boolean committed;
@@ -82,7 +85,10 @@ final class MirrorJob {
     }
 
     /**
-     * Stops the job unless the handover is already committed; client I/O carries on.
+     * Stops the job unless the handover is already committed; client I/O carries on. The
+     * thread is never interrupted (it may be in the middle of a file read, which an interrupt
+     * would break for every user of the file): the link is closed under it, its waits are
+     * woken, and it stops at the next step.
      *
      * @return false when it was too late to stop
      */
@@ -93,8 +99,10 @@ final class MirrorJob {
             }
             cancelled = true;
         }
+        cancelSignal.complete(null);
         closeLink();
-        thread.interrupt();
+        LockSupport.unpark(thread); // a rate limiter wait
+
         try {
             ended.get(tuning.linkTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -153,11 +161,17 @@ final class MirrorJob {
         }
     }
 
+    /** Waits out the retry delay; false when cancelled meanwhile. */
     private boolean pause() {
         try {
-            TimeUnit.MILLISECONDS.sleep(tuning.retryDelay().toMillis());
+            cancelSignal.get(tuning.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+            return false;
+        } catch (TimeoutException e) {
             return !cancelled;
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
             return false;
         }
     }
@@ -192,17 +206,19 @@ final class MirrorJob {
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
         int pass = 1;
         progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
-        converge.passStarted(dataBytes(store));
+        converge.passStarted();
+        long sentBefore = progress.bytesSent();
         store.forEachDataExtent(0, store.size(), sender::send);
         sender.drain();
-        converge.passEnded(pass, dirty.dirtyBytes());
+        converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
         while (pass < tuning.maxPasses() && !converge.converged(dirty.dirtyBytes())) {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
-            converge.passStarted(dirty.dirtyBytes());
+            converge.passStarted();
+            sentBefore = progress.bytesSent();
             sendDirty(dirty, sender);
-            converge.passEnded(pass, dirty.dirtyBytes());
+            converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
         }
 
@@ -231,7 +247,8 @@ final class MirrorJob {
     }
 
     private LinkSender newSender(BlockingNbdClient connected) {
-        return new LinkSender(file.store(), connected, limiter, progress, tuning.chunkBytes(), tuning.window());
+        return new LinkSender(file.store(), connected, limiter, progress, tuning.chunkBytes(), tuning.window(),
+                () -> cancelled);
     }
 
     /** A whole first pass over a new link, for a destination that lost the entrusted copy. */
@@ -247,13 +264,6 @@ final class MirrorJob {
             token = TOKENS.nextLong();
         } while (token == 0);
         return token;
-    }
-
-    /** Bytes in the store's data extents: what pass 1 sends. */
-    private static long dataBytes(BlockStore store) throws IOException {
-        long[] total = {0};
-        store.forEachDataExtent(0, store.size(), (offset, length) -> total[0] += length);
-        return total[0];
     }
 
     /** The final pass's size, its expected length and its bound, in one line. */
@@ -277,7 +287,11 @@ final class MirrorJob {
     /** Stops new client I/O and waits for the requests in flight to finish. */
     private void awaitClientsPaused() throws IOException, InterruptedException {
         try {
-            file.gate().pause().get(tuning.linkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(file.gate().pause(), cancelSignal)
+                    .get(tuning.linkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (cancelled) {
+                throw new InterruptedException("mirror cancelled");
+            }
         } catch (TimeoutException e) {
             throw new MigrationFailure("client requests still in flight after "
                     + tuning.linkTimeout().toSeconds() + "s; cannot start the final pass");

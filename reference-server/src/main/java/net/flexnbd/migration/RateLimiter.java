@@ -1,6 +1,7 @@
 package net.flexnbd.migration;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,12 +47,23 @@ final class RateLimiter {
 
     /** Blocks the migration thread until {@code bytes} may be sent. */
     void acquire(long bytes) throws InterruptedException {
+        acquire(bytes, () -> false);
+    }
+
+    /**
+     * Blocks the migration thread until {@code bytes} may be sent, or until {@code cancelled}
+     * holds once the thread is unparked ({@link LockSupport#unpark}), without an interrupt.
+     */
+    void acquire(long bytes, BooleanSupplier cancelled) throws InterruptedException {
         long wait = reserveNanos(bytes);
         long deadline = nanoClock.getAsLong() + wait;
         while (wait > 0) {
             LockSupport.parkNanos(this, wait);
             if (Thread.interrupted()) {
                 throw new InterruptedException("rate limiter wait interrupted");
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedException("migration cancelled");
             }
             wait = deadline - nanoClock.getAsLong();
         }

@@ -48,7 +48,7 @@ final class ConnectionPipelines {
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
             HandoverTokens handoverTokens, ServerTls tls, ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
-        RequestExecutor executor = new RequestExecutor(file.store(), file::writeObserver);
+        RequestExecutor executor = new RequestExecutor(file.clientStore());
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
                 .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
@@ -74,7 +74,7 @@ final class ConnectionPipelines {
     static Consumer<SocketChannel> migrationLink(ServedFile file, HandshakeStyle style, HandoverTokens tokens,
             Supplier<HandoverListener> attempt, Supplier<RequestGate> gate, ServerTls tls) {
         // The disk writes while the data arrives, so that ENTRUST's flush finds little left.
-        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()), file::writeObserver);
+        RequestExecutor executor = new RequestExecutor(new EagerWriteback(file.store()));
         return channel -> channel.pipeline()
                 .addLast(new ServerHandshake(file.linkExport(), style, pipeline -> {
                     pipeline.remove(HandshakeFailures.NAME);

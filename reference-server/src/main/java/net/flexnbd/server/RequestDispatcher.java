@@ -2,11 +2,13 @@ package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.*;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
 import net.flexnbd.limits.ReadPause;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
@@ -136,13 +138,20 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         long readBytes = request.type() == CMD_READ ? request.length() : 0;
         readBytesInFlight += readBytes;
-        storage.submit(RequestExecutor.kindOf(request), () -> executor.execute(request, ctx.alloc(), structured))
+        // A simple read's buffer comes from this event loop's allocator, not a storage thread's.
+        ByteBuf readBuffer = readBytes > 0 && !structured ? ctx.alloc().directBuffer((int) readBytes, (int) readBytes) : null;
+        Callable<ServerReply> call = readBuffer != null ? () -> executor.readInto(request, readBuffer)
+                : () -> executor.execute(request, ctx.alloc(), structured);
+        storage.submit(RequestExecutor.kindOf(request), call)
                 .whenComplete((reply, failure) -> onEventLoop(() -> {
                     readBytesInFlight -= readBytes;
                     if (failure != null) {
-                        // Never ran (the executor is closed): the payload is still ours.
+                        // Never ran (the executor is closed): the payload and buffer are still ours.
                         if (request.refCnt() > 0) {
                             request.release();
+                        }
+                        if (readBuffer != null && readBuffer.refCnt() > 0) {
+                            readBuffer.release();
                         }
                         log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
                         reply(ErrorReplies.of(request, EIO, structured), true);

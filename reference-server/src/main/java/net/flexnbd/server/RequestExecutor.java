@@ -5,9 +5,7 @@ import static net.flexnbd.protocol.Nbd.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
-import java.util.function.Supplier;
 import net.flexnbd.export.StorageExecutor;
-import net.flexnbd.export.WriteObserver;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.protocol.ServerReply;
@@ -17,20 +15,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one validated data request against the store and builds its reply, on a storage
- * thread. A failed local
- * I/O becomes {@code EIO}; changes are reported to the write observer before the reply
- * exists, so a migration never misses a write that a client has been told about.
+ * thread. A failed local I/O becomes {@code EIO}. On a client connection the store is the
+ * served file's {@link net.flexnbd.export.WriteTrackingStore}, which tells a running
+ * migration of each change before the reply exists, so it never misses a write a client has
+ * been told about.
  */
 final class RequestExecutor {
     private static final Logger log = LoggerFactory.getLogger(RequestExecutor.class);
 
     private final BlockStore store;
-    private final Supplier<WriteObserver> observer;
     private final StructuredReplies structuredReplies;
 
-    RequestExecutor(BlockStore store, Supplier<WriteObserver> observer) {
+    /** @param store for clients, the write-tracking store, so a migration sees every change */
+    RequestExecutor(BlockStore store) {
         this.store = store;
-        this.observer = observer;
         this.structuredReplies = new StructuredReplies(store);
     }
 
@@ -71,7 +69,25 @@ final class RequestExecutor {
 
     private Reply read(Request request, ByteBufAllocator alloc) throws IOException {
         int length = (int) request.length();
-        ByteBuf data = alloc.directBuffer(length, length);
+        return read(request, alloc.directBuffer(length, length));
+    }
+
+    /**
+     * A simple-reply READ into {@code data}, a buffer of the request's length that the caller
+     * allocated (on the event loop, so that buffers do not spread over the storage threads'
+     * allocator caches); the reply carries it, and it is released here when the read fails.
+     */
+    ServerReply readInto(Request request, ByteBuf data) {
+        try {
+            return read(request, data);
+        } catch (IOException | RuntimeException e) {
+            log.error("READ of {} bytes at offset {} failed: {}", request.length(), request.offset(), e.toString());
+            return Reply.error(request.cookie(), EIO);
+        }
+    }
+
+    private Reply read(Request request, ByteBuf data) throws IOException {
+        int length = (int) request.length();
         try {
             store.read(request.offset(), data.nioBuffer(0, length));
             data.writerIndex(length);
@@ -98,7 +114,6 @@ final class RequestExecutor {
             // interleave and leave a mix that neither client wrote.
             store.write(request.offset(), payload.nioBuffers(), fua);
         }
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 
@@ -109,7 +124,6 @@ final class RequestExecutor {
 
     private Reply trim(Request request) throws IOException {
         store.trim(request.offset(), request.length(), request.hasFlag(CMD_FLAG_FUA));
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 
@@ -127,7 +141,6 @@ final class RequestExecutor {
         }
         store.writeZeroes(request.offset(), request.length(),
                 !request.hasFlag(CMD_FLAG_NO_HOLE), request.hasFlag(CMD_FLAG_FUA));
-        observer.get().changed(request.offset(), request.length());
         return Reply.ok(request.cookie());
     }
 

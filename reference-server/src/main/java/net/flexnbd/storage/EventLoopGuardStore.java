@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@link #violations()}, and fails with an {@link IOException}, so the request that made it
  * is answered EIO and the test that sent it sees it. The server installs it when the system
  * property {@code flexnbd.guardEventLoops} is true, which the build sets for every test.
- * {@link #size()} is not a disk call and is allowed anywhere.
+ * {@link #size()} and {@link #zeroesFast} are not disk calls and are allowed anywhere.
  */
 public final class EventLoopGuardStore implements BlockStore {
     private static final Logger log = LoggerFactory.getLogger(EventLoopGuardStore.class);
@@ -92,6 +92,23 @@ public final class EventLoopGuardStore implements BlockStore {
     public void startWriteback(long offset, long length) throws IOException {
         check("startWriteback");
         store.startWriteback(offset, length);
+    }
+
+    @Override
+    public AllocationRun allocationAt(long offset, long end) throws IOException {
+        check("allocationAt");
+        return store.allocationAt(offset, end);
+    }
+
+    @Override
+    public void cache(long offset, long length) throws IOException {
+        check("cache");
+        store.cache(offset, length);
+    }
+
+    @Override
+    public boolean zeroesFast(boolean mayPunch) {
+        return store.zeroesFast(mayPunch);
     }
 
     @Override

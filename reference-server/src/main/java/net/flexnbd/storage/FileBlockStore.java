@@ -51,8 +51,11 @@ public final class FileBlockStore implements BlockStore {
     private final Path file;
     /** Bytes served: the file length at open, rounded down to a multiple of 512. */
     private final long size;
-    /** Reads, writes and syncs. */
-    private final ReopeningChannel io;
+    /**
+     * Reads, writes and syncs. Nothing in the server interrupts a thread that uses the store
+     * (an interrupt inside a FileChannel call closes the channel for every user).
+     */
+    private final FileChannel io;
     /** The descriptor for fallocate and lseek, or -1 without native support. */
     private final int fd;
     /**
@@ -82,7 +85,7 @@ public final class FileBlockStore implements BlockStore {
         this.canZeroRange = nativeOk;
         this.canSeek = nativeOk;
         this.canStartWriteback = nativeOk;
-        this.io = new ReopeningChannel(channel, () -> nativeOk ? ReopeningChannel.procFdPath(fd, file) : file);
+        this.io = channel;
         this.size = channel.size() & SECTOR_MASK;
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         this.nativeUse = lock.readLock();
@@ -175,7 +178,23 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        io.readFully(dst, offset);
+        long at = offset;
+        while (dst.hasRemaining()) {
+            int n = io.read(dst, at);
+            if (n < 0) {
+                Zeroes.fill(dst); // past the end of the file (shrunk under us): zeroes
+                return;
+            }
+            at += n;
+        }
+    }
+
+    /** Writes all of {@code src} (position to limit) at {@code position}. */
+    private void writeFully(ByteBuffer src, long position) throws IOException {
+        long at = position;
+        while (src.hasRemaining()) {
+            at += io.write(src, at);
+        }
     }
 
     @Override
@@ -187,13 +206,13 @@ public final class FileBlockStore implements BlockStore {
             if (Zeroes.isAllZero(src) && isHole(offset, length)) {
                 src.position(src.limit());
             } else {
-                io.writeFully(src, offset);
+                writeFully(src, offset);
             }
         }
         if (durable) {
             // Even a skipped write syncs: an earlier punch that made the hole may not be
             // on stable storage yet.
-            io.force();
+            io.force(false);
         }
     }
 
@@ -219,11 +238,11 @@ public final class FileBlockStore implements BlockStore {
             } else if (fd >= 0 && srcs.length <= LinuxFiles.IOV_MAX && Gathered.allDirect(srcs)) {
                 gather(offset, srcs);
             } else {
-                io.writeFully(Gathered.join(srcs), offset);
+                writeFully(Gathered.join(srcs), offset);
             }
         }
         if (durable) {
-            io.force();
+            io.force(false);
         }
     }
 
@@ -249,7 +268,7 @@ public final class FileBlockStore implements BlockStore {
             }
         }
         if (durable) {
-            io.force();
+            io.force(false);
         }
     }
 
@@ -260,7 +279,7 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public void flush() throws IOException {
-        io.force();
+        io.force(false);
     }
 
     /** sync_file_range on the raw descriptor; a file system that refuses it is left alone. */
@@ -397,7 +416,7 @@ public final class FileBlockStore implements BlockStore {
         while (at < end) {
             ByteBuffer zeroes = Zeroes.buffer(end - at);
             int n = zeroes.remaining();
-            io.writeFully(zeroes, at);
+            writeFully(zeroes, at);
             at += n;
         }
     }

@@ -65,4 +65,14 @@ final class Zeroes {
         view.limit((int) Math.min(length, CHUNK));
         return view;
     }
+
+    /** Fills {@code dst} from its position to its limit with zero bytes. */
+    static void fill(ByteBuffer dst) {
+        while (dst.remaining() >= Long.BYTES) {
+            dst.putLong(0L);
+        }
+        while (dst.hasRemaining()) {
+            dst.put((byte) 0);
+        }
+    }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,52 +32,63 @@ class SparseClientsIT {
     @TempDir
     Path dir;
 
+    /** One server, on a disk nothing writes to, for the clients that only read it. */
+    @TempDir
+    static Path sharedDir;
+    private static Path sharedDisk;
+    private static FlexnbdServer shared;
+
+    @BeforeAll
+    static void serveASharedDisk() throws Exception {
+        sharedDisk = sparseDisk(sharedDir);
+        shared = FlexnbdServer.serve(sharedDir, sharedDisk);
+    }
+
+    @AfterAll
+    static void stopTheSharedServer() {
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
     @Test
     void nbdinfoMapAndTotalsGiveTheFilesExtents() throws Exception {
-        Path file = sparseDisk();
-        try (FlexnbdServer server = FlexnbdServer.serve(dir, file)) {
-            String map = Tool.run(CLIENT, "nbdinfo", "--map", server.uri()).requireSuccess().out();
-            String totals = Tool.run(CLIENT, "nbdinfo", "--map", "--totals", server.uri()).requireSuccess().out();
+        String map = Tool.run(CLIENT, "nbdinfo", "--map", shared.uri()).requireSuccess().out();
+        String totals = Tool.run(CLIENT, "nbdinfo", "--map", "--totals", shared.uri()).requireSuccess().out();
 
-            assertThat(fields(map)).containsExactly(
-                    List.of("0", Long.toString(MIB), "0", "data"),
-                    List.of(Long.toString(MIB), Long.toString(99 * MIB), "3", "hole,zero"),
-                    List.of(Long.toString(100 * MIB), Long.toString(64 * 1024), "0", "data"),
-                    List.of(Long.toString(100 * MIB + 64 * 1024), Long.toString(SIZE - MIB - 100 * MIB - 64 * 1024), "3", "hole,zero"),
-                    List.of(Long.toString(SIZE - MIB), Long.toString(MIB), "0", "data"));
-            List<List<String>> sums = fields(totals);
-            assertThat(sums).extracting(f -> f.get(0) + " " + f.get(2))
-                    .containsExactly(DATA_BYTES + " 0", (SIZE - DATA_BYTES) + " 3");
-        }
+        assertThat(fields(map)).containsExactly(
+                List.of("0", Long.toString(MIB), "0", "data"),
+                List.of(Long.toString(MIB), Long.toString(99 * MIB), "3", "hole,zero"),
+                List.of(Long.toString(100 * MIB), Long.toString(64 * 1024), "0", "data"),
+                List.of(Long.toString(100 * MIB + 64 * 1024), Long.toString(SIZE - MIB - 100 * MIB - 64 * 1024), "3", "hole,zero"),
+                List.of(Long.toString(SIZE - MIB), Long.toString(MIB), "0", "data"));
+        List<List<String>> sums = fields(totals);
+        assertThat(sums).extracting(f -> f.get(0) + " " + f.get(2))
+                .containsExactly(DATA_BYTES + " 0", (SIZE - DATA_BYTES) + " 3");
     }
 
     @Test
     void qemuImgMapOverNbdMatchesTheFilesOwnMap() throws Exception {
-        Path file = sparseDisk();
-        try (FlexnbdServer server = FlexnbdServer.serve(dir, file)) {
-            String overNbd = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", server.uri())
-                    .requireSuccess().out();
-            String local = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", file.toString())
-                    .requireSuccess().out();
+        String overNbd = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", shared.uri())
+                .requireSuccess().out();
+        String local = Tool.run(CLIENT, "qemu-img", "map", "--output=json", "-f", "raw", sharedDisk.toString())
+                .requireSuccess().out();
 
-            assertThat(overNbd).isEqualTo(local);
-            assertThat(overNbd.lines()).hasSize(5);
-        }
+        assertThat(overNbd).isEqualTo(local);
+        assertThat(overNbd.lines()).hasSize(5);
     }
 
     @Test
     void nbdcopyAndQemuImgConvertMakeIdenticalEquallySparseCopies() throws Exception {
-        Path file = sparseDisk();
         Path byNbdcopy = dir.resolve("nbdcopy.img");
         Path byQemu = dir.resolve("qemu.img");
-        try (FlexnbdServer server = FlexnbdServer.serve(dir, file)) {
-            Tool.run(CLIENT, "nbdcopy", server.uri(), byNbdcopy.toString()).requireSuccess();
-            Tool.run(CLIENT, "qemu-img", "convert", "-f", "raw", "-O", "raw", server.uri(), byQemu.toString())
-                    .requireSuccess();
-        }
-        long original = Tool.allocatedBlocks(file);
+        Tool.run(CLIENT, "nbdcopy", shared.uri(), byNbdcopy.toString()).requireSuccess();
+        Tool.run(CLIENT, "qemu-img", "convert", "-f", "raw", "-O", "raw", shared.uri(), byQemu.toString())
+                .requireSuccess();
+
+        long original = Tool.allocatedBlocks(sharedDisk);
         for (Path copy : List.of(byNbdcopy, byQemu)) {
-            assertThat(Files.mismatch(file, copy)).as("first byte of %s that differs", copy).isEqualTo(-1L);
+            assertThat(Files.mismatch(sharedDisk, copy)).as("first byte of %s that differs", copy).isEqualTo(-1L);
             assertThat(Tool.allocatedBlocks(copy)).as("512-byte blocks allocated to %s", copy)
                     .isBetween(DATA_BYTES / 512, original + 128);
         }
@@ -83,7 +96,7 @@ class SparseClientsIT {
 
     @Test
     void nbdshSeesStructuredReadsBlockStatusCacheFastZeroAndTheExportInfo() throws Exception {
-        Path file = sparseDisk();
+        Path file = sparseDisk(dir);
         String script = String.join("\n",
                 "import errno, sys, nbd",
                 "h = nbd.NBD()",
@@ -143,7 +156,7 @@ class SparseClientsIT {
 
     @Test
     void aReadOnlyExportRefusesWritesWithEpermAndStillServesReads() throws Exception {
-        Path file = sparseDisk();
+        Path file = sparseDisk(dir);
         byte[] before = Files.readAllBytes(file);
         String script = String.join("\n",
                 "import errno",
@@ -167,8 +180,8 @@ class SparseClientsIT {
         assertThat(Files.readAllBytes(file)).as("the file is untouched").isEqualTo(before);
     }
 
-    /** A 256 MiB sparse file with random data in {@link #DATA}. */
-    private Path sparseDisk() throws Exception {
+    /** A 256 MiB sparse file in {@code dir} with random data in {@link #DATA}. */
+    private static Path sparseDisk(Path dir) throws Exception {
         Path file = TestFiles.sparse(dir.resolve("disk.img"), SIZE);
         Random random = new Random(10);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {

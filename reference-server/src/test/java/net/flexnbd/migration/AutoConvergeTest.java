@@ -17,9 +17,9 @@ class AutoConvergeTest {
 
     /** One pass sending {@code bytes} in {@code millis}, leaving {@code dirtyAfter} dirty. */
     private void pass(int number, long bytes, long millis, long dirtyAfter) {
-        converge.passStarted(bytes);
+        converge.passStarted();
         now.addAndGet(millis * 1_000_000);
-        converge.passEnded(number, dirtyAfter);
+        converge.passEnded(number, bytes, dirtyAfter);
     }
 
     @Test

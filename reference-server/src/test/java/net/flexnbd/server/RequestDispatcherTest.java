@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
+import net.flexnbd.export.WriteTrackingStore;
 import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.ReplyChunk;
@@ -32,8 +33,13 @@ class RequestDispatcherTest {
     private final RequestGate gate = new RequestGate();
     private final QueuedExecutor disk = new QueuedExecutor();
     private final EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(new RequestValidator(SIZE),
-            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate,
-            new StorageExecutor(disk)));
+            new RequestExecutor(trackedStore()), gate, new StorageExecutor(disk)));
+
+    private WriteTrackingStore trackedStore() {
+        WriteTrackingStore tracked = new WriteTrackingStore(store);
+        tracked.track((offset, length) -> changes.add(offset + "+" + length));
+        return tracked;
+    }
 
     private static Request write(long cookie, long offset, byte[] data) {
         return new Request(0, CMD_WRITE, cookie, offset, data.length, Unpooled.wrappedBuffer(data));
@@ -199,7 +205,7 @@ class RequestDispatcherTest {
     @Test
     void aRequestTheClosedExecutorRefusesIsAnsweredEioAndLeavesTheGate() {
         EmbeddedChannel closed = new EmbeddedChannel(new RequestDispatcher(new RequestValidator(SIZE),
-                new RequestExecutor(store, () -> (offset, length) -> { }), gate, new StorageExecutor(task -> {
+                new RequestExecutor(store), gate, new StorageExecutor(task -> {
                     throw new java.util.concurrent.RejectedExecutionException("closed");
                 })));
         closed.writeInbound(write(1, 0, new byte[] {1}));
@@ -250,7 +256,7 @@ class RequestDispatcherTest {
 
     private final EmbeddedChannel structured = new EmbeddedChannel(new RequestDispatcher(
             new RequestValidator(SIZE, new Negotiation(true, true), false),
-            new RequestExecutor(store, () -> (offset, length) -> changes.add(offset + "+" + length)), gate,
+            new RequestExecutor(trackedStore()), gate,
             new StorageExecutor(disk), true));
 
     private <T> T structuredReply() {

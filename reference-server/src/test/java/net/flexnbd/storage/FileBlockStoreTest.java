@@ -209,24 +209,6 @@ class FileBlockStoreTest {
     }
 
     @Test
-    void anInterruptedThreadStillReadsAndWritesAndKeepsItsInterrupt() throws IOException {
-        try (FileBlockStore store = FileBlockStore.open(createFile(1 << 20))) {
-            Thread.currentThread().interrupt();
-            try {
-                store.write(4096, ByteBuffer.wrap(randomBytes(4096, 14)), true);
-                byte[] got = read(store, 4096, 4096, false);
-                store.flush();
-
-                assertThat(Thread.currentThread().isInterrupted()).isTrue();
-                assertThat(got).isEqualTo(randomBytes(4096, 14));
-            } finally {
-                Thread.interrupted();
-            }
-            assertThat(read(store, 4096, 4096, true)).isEqualTo(randomBytes(4096, 14));
-        }
-    }
-
-    @Test
     void aClosedStoreRefusesWorkAndClosesTwiceQuietly() throws IOException {
         FileBlockStore store = FileBlockStore.open(createFile(1 << 20));
         store.close();

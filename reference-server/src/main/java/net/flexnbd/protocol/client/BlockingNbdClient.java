@@ -255,7 +255,7 @@ public final class BlockingNbdClient implements Closeable {
                 headerAndData[0] = header;
                 headerAndData[1] = bytes;
                 try {
-                    while (bytes.hasRemaining()) {
+                    while (header.hasRemaining() || bytes.hasRemaining()) {
                         channel.write(headerAndData);
                     }
                 } finally {

@@ -102,6 +102,17 @@ class BlockingNbdClientTest {
     }
 
     @Test
+    void anEmptyWriteStillSendsItsHeader() throws Exception {
+        connect(HandshakeStyle.NEWSTYLE);
+
+        client.write(4096, new byte[0], false);
+
+        assertThat(server.seen).hasSize(1);
+        assertThat(server.seen.get(0).length()).isZero();
+        assertThat(client.inFlight()).isZero();
+    }
+
+    @Test
     void errorReplyBecomesNbdErrorExceptionAndTheConnectionGoesOn() throws Exception {
         connect(HandshakeStyle.NEWSTYLE);
 
