@@ -103,6 +103,21 @@ final class MigrationReceiver {
         return taken != 0 && token == taken ? Optional.of(HandoverState.CONFIRMED) : Optional.empty();
     }
 
+    /**
+     * Completes once the link of the sender now connected has closed (at once when none is):
+     * after a handover, that is after the sender had its confirmation, or its plain DISC.
+     */
+    CompletionStage<Void> senderLinkClosed() {
+        Attempt attempt = current.get();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        if (attempt == null) {
+            closed.complete(null);
+        } else {
+            attempt.channel.closeFuture().addListener(f -> closed.complete(null));
+        }
+        return closed;
+    }
+
     /** One sender's connection, from hello to handover or loss. */
     private final class Attempt implements HandoverListener, net.flexnbd.protocol.HandoverTokens {
         private final SocketChannel channel;

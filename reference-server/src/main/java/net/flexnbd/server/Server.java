@@ -180,9 +180,10 @@ public final class Server implements AutoCloseable {
     private CompletableFuture<Void> takeControl() {
         if (settings.exitAfterMigration()) {
             // ENTRUST made the data durable before it was acknowledged: nothing is left to flush.
-            // The sender's confirmation goes out first (the returned future is already done).
+            // The exit waits for the link to close, so that the sender has its confirmation
+            // (or, without a token, sent its DISC and let go) and never waits for a gone peer.
             log.info("migration of {} received; exiting instead of serving it", settings.file());
-            workers.next().execute(() -> finish(0));
+            receiver.senderLinkClosed().thenRun(() -> finish(0));
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> firstTry = new CompletableFuture<>();
