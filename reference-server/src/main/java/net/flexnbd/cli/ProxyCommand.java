@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.proxy.ProxySettings;
-import net.flexnbd.server.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -101,34 +98,6 @@ final class ProxyCommand extends ModeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ProxySettings settings = settings();
-        // As for serve: a signal that arrives while the proxy starts is kept and acted on once it has.
-        AtomicReference<CliEnvironment.RunningServer> running = new AtomicReference<>();
-        AtomicBoolean signalled = new AtomicBoolean();
-        env.signals().onShutdownSignal(signal -> {
-            log.info("{} received: shutting down", signal);
-            signalled.set(true);
-            CliEnvironment.RunningServer started = running.get();
-            if (started != null) {
-                started.shutdown();
-            }
-        });
-        CliEnvironment.RunningServer proxy;
-        try {
-            proxy = env.proxies().start(settings);
-        } catch (StartupException e) {
-            failure(e.getMessage());
-            return 1;
-        }
-        running.set(proxy);
-        if (signalled.get()) {
-            proxy.shutdown();
-        }
-        try {
-            return proxy.awaitExit();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            proxy.shutdown();
-            return 1;
-        }
+        return UntilSignalled.run(env, log, () -> env.proxies().start(settings), this::failure);
     }
 }

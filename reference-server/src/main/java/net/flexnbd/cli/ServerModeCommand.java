@@ -4,8 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +18,6 @@ import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.TlsMode;
 import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.server.ServerSettings;
-import net.flexnbd.server.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -264,35 +261,6 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
     @Override
     public Integer call() {
         ServerSettings settings = settings();
-        // Signals are routed before the server starts: one that arrives while it binds (its
-        // port may already accept connections) is kept and acted on once it has started.
-        AtomicReference<CliEnvironment.RunningServer> running = new AtomicReference<>();
-        AtomicBoolean signalled = new AtomicBoolean();
-        env.signals().onShutdownSignal(signal -> {
-            log.info("{} received: shutting down", signal);
-            signalled.set(true);
-            CliEnvironment.RunningServer started = running.get();
-            if (started != null) {
-                started.shutdown();
-            }
-        });
-        CliEnvironment.RunningServer server;
-        try {
-            server = env.servers().start(settings);
-        } catch (StartupException e) {
-            failure(e.getMessage());
-            return 1;
-        }
-        running.set(server);
-        if (signalled.get()) {
-            server.shutdown();
-        }
-        try {
-            return server.awaitExit();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.shutdown();
-            return 1;
-        }
+        return UntilSignalled.run(env, log, () -> env.servers().start(settings), this::failure);
     }
 }
