@@ -19,52 +19,9 @@ PAUSE_SIZE=${PAUSE_SIZE:-268435456}
 COPY_SIZE=${COPY_SIZE:-1073741824}
 WRITERS=${WRITERS:-4}
 
-work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-handover-XXXXXX")"
-started_pids=()
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${started_pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-die() { echo "bench/handover.sh: $*" >&2; exit 1; }
-for tool in java mvn nbdcopy ss; do
-  command -v "$tool" >/dev/null || die "$tool is needed"
-done
-
-echo "building (mvn test-compile)..." >&2
-(cd "$root" && mvn -B -q -pl fixtures -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test) >&2 \
-  || die "build failed; run 'mvn -pl fixtures -am test-compile' in $root to see why"
-cp="$root/fixtures/target/test-classes:$root/fixtures/target/classes:$root/reference-server/target/classes"
-cp="$cp:$(cat "$root/fixtures/target/bench.classpath")"
-
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 12000))
-    if [[ -z "$(ss -Htan "sport = :$port")" ]]; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-# wait_for_line FILE TEXT: until FILE has a line containing TEXT (60 s at most)
-wait_for_line() {
-  local deadline=$((SECONDS + 60))
-  until grep -q -- "$2" "$1" 2>/dev/null; do
-    ((SECONDS < deadline)) || die "no '$2' in $1 after 60 s:$(printf '\n'; cat "$1")"
-    sleep 0.05
-  done
-}
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
+bench_setup handover.sh nbdcopy
 
 # start NAME ARGS...: flexnbd ARGS in the background, output in NAME.log; sets $pid
 start() {
@@ -73,11 +30,6 @@ start() {
   (exec java -cp "$cp" net.flexnbd.cli.Main "$@") >"$work/$name.log" 2>&1 &
   pid=$!
   started_pids+=("$pid")
-}
-
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
 }
 
 # proxy NAME UPSTREAM_PORT [OPTIONS...]: a proxy on a free port; sets $proxy_port and $pid

@@ -37,60 +37,11 @@ CONVERGE_CAP=${CONVERGE_CAP:-8388608}
 CONVERGE_DIRTY=${CONVERGE_DIRTY:-20971520}
 IPERF_SECONDS=${IPERF_SECONDS:-3}
 
-work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/flexnbd-bench-XXXXXX")"
-started_pids=()
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${started_pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
+bench_setup migrate.sh iperf3
 
-die() { echo "bench/migrate.sh: $*" >&2; exit 1; }
-for tool in java mvn iperf3 ss; do
-  command -v "$tool" >/dev/null || die "$tool is needed"
-done
-
-# --- build: the server and the test classes (HandoverPause), and their class path -------
-echo "building (mvn test-compile)..." >&2
-(cd "$root" && mvn -B -q -pl fixtures -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test) >&2 \
-  || die "build failed; run 'mvn -pl fixtures -am test-compile' in $root to see why"
-cp="$root/fixtures/target/test-classes:$root/fixtures/target/classes:$root/reference-server/target/classes"
-cp="$cp:$(cat "$root/fixtures/target/bench.classpath")"
 flexnbd() { java -cp "$cp" net.flexnbd.cli.Main "$@"; }
-
-# stop PID: SIGTERM to a process this script started, then reap it
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 12000))
-    if [[ -z "$(ss -Htan "sport = :$port")" ]]; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-# wait_for_line FILE TEXT: until FILE has a line containing TEXT (60 s at most)
-wait_for_line() {
-  local deadline=$((SECONDS + 60))
-  until grep -q -- "$2" "$1" 2>/dev/null; do
-    ((SECONDS < deadline)) || die "no '$2' in $1 after 60 s:$(printf '\n'; cat "$1")"
-    sleep 0.05
-  done
-}
 
 # start_server NAME MODE FILE PORT [OPTIONS...]: starts it in the background; sets $server_pid
 start_server() {
