@@ -1,5 +1,6 @@
 package net.flexnbd.server;
 
+import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
@@ -81,12 +83,12 @@ public final class NbdServer {
     private void bind() throws StartupException {
         try {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
-                InetSocketAddress bound = awaitBound(bindClients(settings.bind())).localAddress();
+                InetSocketAddress bound = awaitBound(listeners.bindClients(settings.bind(), clientsPipeline())).localAddress();
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), bound);
                 ServerEvents.emit("serving", "address", bound);
             } else {
-                ControlTakeover takeover = new ControlTakeover(settings, listeners,
-                        () -> bindClients(settings.servingAddress()), control, stopping::get, this::finish);
+                ControlTakeover takeover = new ControlTakeover(settings, listeners, this::clientsPipeline, control,
+                        stopping::get, this::finish);
                 receiver = new MigrationReceiver(file, settings.handshake(), opened.tls(), settings.migration().linkTimeout(),
                         control, () -> takeover.take(receiver.senderLinkClosed()), this::failFatally);
                 InetSocketAddress bound = awaitBound(listeners.bindMigration(settings.bind(), receiver.pipeline()))
@@ -111,12 +113,12 @@ public final class NbdServer {
         }
     }
 
-    private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
+    private Consumer<SocketChannel> clientsPipeline() {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
-        return listeners.bindClients(address, ConnectionPipelines.clients(file, settings.handshake(), killswitch,
+        return ConnectionPipelines.clients(file, settings.handshake(), killswitch,
                 received == null ? HandoverTokens.NONE : received::afterControl,
-                opened.tls(), settings.limits(), payloadBudget));
+                opened.tls(), settings.limits(), payloadBudget);
     }
 
     /** A failure this process cannot repair: stop serving and exit non-zero. */

@@ -78,6 +78,23 @@ final class ServerListeners {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * When clients are to be served on exactly the migration listener's address, that listener
+     * serves them from now on ({@link NbdListener#serveWith}): nothing is closed or bound. Empty
+     * when the addresses differ (or only match through a wildcard), or there is no migration
+     * listener.
+     */
+    Optional<NbdListener> serveOnMigrationListener(InetSocketAddress servingAddress, Consumer<SocketChannel> pipeline) {
+        NbdListener listener = migration;
+        if (listener == null || !listener.localAddress().equals(servingAddress)) {
+            return Optional.empty();
+        }
+        listener.serveWith(pipeline);
+        clients = listener;
+        migration = null;
+        return Optional.of(listener);
+    }
+
     /** A timer for retries: one of the I/O loops. */
     EventLoop scheduler() {
         return workers.next();
