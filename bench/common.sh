@@ -1,6 +1,7 @@
 # bench/common.sh: what the benchmark scripts that start servers and writers share. Source it
 # after setting $root, then call bench_setup; it gives:
 #   $work           a scratch directory (under BENCH_DIR, default ${TMPDIR:-/tmp}), removed at exit
+#                   unless BENCH_KEEP is set
 #   started_pids    processes to kill at exit: add every background process started
 #   $cp             the class path of the server and the fixtures' test classes (the writers)
 #   die, stop, free_port, wait_for_line (below)
@@ -46,7 +47,7 @@ bench_cleanup() {
   for pid in "${started_pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$work"
+  if [[ -n ${BENCH_KEEP:-} ]]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 
 bench_setup() {
