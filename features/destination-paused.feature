@@ -16,6 +16,7 @@ Feature: The destination freezes during the final pass
     When 2 clients start writing all the time to the first 1 MiB of the source
     And the source migrates to the destination
     And the migration reaches its final pass
+    And the migration link's fault has struck
     And the destination process is paused
     And the held migration link is released
     Then the source retries the migration
@@ -30,6 +31,7 @@ Feature: The destination freezes during the final pass
     When 2 clients start writing all the time to the first 1 MiB of the source
     And the source migrates to the destination
     And the migration reaches its final pass
+    And the migration link's fault has struck
     And the destination process is paused for 5 seconds
     And the held migration link is released
     Then the source retries the migration
