@@ -22,6 +22,7 @@
 # Targets (issue 3): dense under 1.5 s and at least 50% of loopback; sparse under 1 s with
 # under 80 MiB allocated; handover pause under 100 ms.
 #
+# BENCH_SERVER_JAVA_OPTS adds JVM options to the servers (e.g. -Xlog:gc to see their pauses).
 # BENCH_CASES (default "dense sparse pause converge") picks the cases to run, e.g.
 # BENCH_CASES="pause converge" for the handover figures alone; the table shows "-" for the rest.
 #
@@ -103,7 +104,8 @@ start_server() {
   local name=$1 mode=$2 file=$3 port=$4
   shift 4
   # exec: $! is the JVM itself, so that it can be waited for and stopped
-  (exec java -cp "$cp" net.flexnbd.cli.Main "$mode" --addr 127.0.0.1 --port "$port" --file "$file" \
+ # shellcheck disable=SC2086 # BENCH_SERVER_JAVA_OPTS is a list of words on purpose.
+  (exec java ${BENCH_SERVER_JAVA_OPTS:-} -cp "$cp" net.flexnbd.cli.Main "$mode" --addr 127.0.0.1 --port "$port" --file "$file" \
     --sock "$work/$name.sock" "$@") >"$work/$name.log" 2>&1 &
   server_pid=$!
   started_pids+=("$server_pid")
