@@ -1,12 +1,10 @@
 package net.flexnbd.server;
 
 import io.netty.channel.socket.SocketChannel;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,7 +32,6 @@ public final class NbdServer {
     public static final int EXIT_NO_CONTROL = 1;
     /** Exit status after a fatal local failure (failed rebind, failed local write). */
     public static final int EXIT_FATAL = 2;
-    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
     /** How long the migration thread waits for the client listener's port to be free. */
     private static final Duration RELEASE_LIMIT = Duration.ofSeconds(5);
 
@@ -205,11 +202,6 @@ public final class NbdServer {
         }
     }
 
-    /** Completes with the exit status once the server has stopped. */
-    public CompletionStage<Integer> exited() {
-        return exit;
-    }
-
     /**
      * A signal asked us to stop: {@code first} runs, in-flight requests finish, data is
      * flushed, then exit. Does nothing once the server has ended on its own.
@@ -221,20 +213,7 @@ public final class NbdServer {
         log.info("shutting down");
         first.run();
         listeners.closeAll();
-        try {
-            file.gate().close().get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} requests still in flight after {}s; closing anyway", file.gate().inFlight(), DRAIN_LIMIT.toSeconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            log.warn("draining requests failed: {}", e.getCause().toString());
-        }
-        try {
-            file.store().flush();
-        } catch (IOException e) {
-            log.error("flush at shutdown failed: {}", e.toString());
-        }
+        Drain.finishRequestsAndFlush(file);
         access.disconnectAll();
         boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
                 && control.phase() != ControlState.Phase.HANDING_OVER);
