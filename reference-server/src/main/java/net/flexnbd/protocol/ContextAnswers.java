@@ -6,16 +6,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * NBD_OPT_STRUCTURED_REPLY and the metadata context options, and what they agreed: whether
- * replies may be structured and whether {@code base:allocation} is selected.
+ * replies may be structured and whether {@code base:allocation} is selected, and for which
+ * export (a selection counts only for the export the client then picks, as in qemu-nbd).
  */
 final class ContextAnswers {
     private static final Logger log = LoggerFactory.getLogger(ContextAnswers.class);
 
+    private final ExportCatalogue exports;
     private boolean structuredReplies;
     private boolean baseAllocation;
+    /** The export the last SET_META_CONTEXT named, as the catalogue knows it. */
+    private String selectedFor = "";
 
-    Negotiation negotiation() {
-        return new Negotiation(structuredReplies, baseAllocation);
+    ContextAnswers(ExportCatalogue exports) {
+        this.exports = exports;
+    }
+
+    /** What was agreed, for a client that picks the export named {@code exportName}. */
+    Negotiation negotiation(String exportName) {
+        return new Negotiation(structuredReplies, baseAllocation && selectedFor.equals(exportName));
     }
 
     OptionResponder.Next structuredReply(int option, ByteBuf data, ByteBuf out) {
@@ -41,10 +50,17 @@ final class ContextAnswers {
         if (request.isEmpty()) {
             return OptionResponder.invalid(out, option, "malformed metadata context request");
         }
+        var export = exports.find(request.get().exportName());
+        if (export.isEmpty()) {
+            OptionReplies.writeError(out, option, Nbd.REP_ERR_UNKNOWN,
+                    "no export named '" + Utf8.truncate(request.get().exportName(), 256) + "'");
+            return OptionResponder.Next.HAGGLE;
+        }
         boolean match = set ? request.get().selectsBaseAllocation() : request.get().listsBaseAllocation();
         if (set) {
             // SET replaces the earlier selection, even with nothing.
             baseAllocation = match;
+            selectedFor = export.get().name();
         }
         log.debug("{} {}: base:allocation {}", set ? "SET_META_CONTEXT" : "LIST_META_CONTEXT",
                 request.get().queries(), match ? "matched" : "not matched");

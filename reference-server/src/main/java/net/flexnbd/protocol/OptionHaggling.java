@@ -41,6 +41,11 @@ final class OptionHaggling implements OptionFramer.Options {
         return options.negotiation();
     }
 
+    /** The export the client picked; read once the outcome is {@link Outcome#TRANSMISSION}. */
+    ExportDescription chosenExport() {
+        return options.chosenExport();
+    }
+
     @Override
     public void clientFlags(ChannelHandlerContext ctx, boolean noZeroes) {
         this.noZeroes = noZeroes;

@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Answers the options of fixed new-style haggling, one at a time, by handing each to the
- * type that knows it: {@link ExportAnswers}, {@link ContextAnswers} (which also remembers
- * what was negotiated) and {@link HandoverAnswer}. It only writes replies into a buffer and
+ * type that knows it: {@link ExportAnswers} (which remembers the export picked),
+ * {@link ContextAnswers} (which remembers the contexts agreed) and {@link HandoverAnswer}. It only writes replies into a buffer and
  * says what happens next; {@link OptionHaggling} does the I/O. Every path is listed in
  * docs/protocol.md.
  */
@@ -15,7 +15,7 @@ final class OptionResponder {
 
     private final boolean offerStructuredReplies;
     private final ExportAnswers exports;
-    private final ContextAnswers contexts = new ContextAnswers();
+    private final ContextAnswers contexts;
     private final HandoverAnswer handover;
 
     /**
@@ -25,9 +25,10 @@ final class OptionResponder {
      * @param handoverTokens         what this server holds for a migration sender's token
      *                               ({@link Nbd#OPT_FLEXNBD_HANDOVER})
      */
-    OptionResponder(ExportDescription export, boolean offerStructuredReplies, HandoverTokens handoverTokens) {
+    OptionResponder(ExportCatalogue catalogue, boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this.offerStructuredReplies = offerStructuredReplies;
-        this.exports = new ExportAnswers(export);
+        this.exports = new ExportAnswers(catalogue);
+        this.contexts = new ContextAnswers(catalogue);
         this.handover = new HandoverAnswer(handoverTokens);
     }
 
@@ -41,9 +42,14 @@ final class OptionResponder {
         };
     }
 
-    /** What was negotiated so far. */
+    /** What was negotiated so far, for the export picked (the default until GO or EXPORT_NAME). */
     Negotiation negotiation() {
-        return contexts.negotiation();
+        return contexts.negotiation(exports.chosenName());
+    }
+
+    /** The export picked by GO or EXPORT_NAME; the default one before. */
+    ExportDescription chosenExport() {
+        return exports.chosen();
     }
 
     /**
@@ -53,7 +59,7 @@ final class OptionResponder {
      */
     Next answer(int option, ByteBuf data, boolean noZeroes, ByteBuf out) {
         return switch (option) {
-            case Nbd.OPT_EXPORT_NAME -> exports.exportName(out, negotiation(), noZeroes);
+            case Nbd.OPT_EXPORT_NAME -> exports.exportName(data, out, negotiation(), noZeroes);
             case Nbd.OPT_ABORT -> {
                 OptionReplies.writeAck(out, option);
                 yield Next.CLOSE;

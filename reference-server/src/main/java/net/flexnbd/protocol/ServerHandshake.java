@@ -27,9 +27,9 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     /** The name the server gives this handler in the pipeline. */
     public static final String NAME = "nbd-handshake";
 
-    private final ExportDescription export;
+    private final ExportCatalogue exports;
     private final HandshakeStyle style;
-    private final TransmissionStart enterTransmission;
+    private final ExportStart enterTransmission;
     private final Supplier<OptionResponder> freshOptions;
     private OptionHaggling haggling;
     private OptionFramer framer;
@@ -38,6 +38,12 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     @FunctionalInterface
     public interface TransmissionStart {
         void enter(ChannelPipeline pipeline, Negotiation negotiation);
+    }
+
+    /** As {@link TransmissionStart}, and told which of several exports the client picked. */
+    @FunctionalInterface
+    public interface ExportStart {
+        void enter(ChannelPipeline pipeline, Negotiation negotiation, ExportDescription export);
     }
 
     /**
@@ -69,13 +75,29 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         this(export, style, enterTransmission, true, handoverTokens);
     }
 
+    /**
+     * Several exports, structured replies offered: {@code enterTransmission} is told which
+     * export the client picked (the old-style hello always serves the default one).
+     */
+    public ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(exports, style, enterTransmission, true, handoverTokens);
+    }
+
     private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
             boolean offerStructuredReplies, HandoverTokens handoverTokens) {
-        this.export = Objects.requireNonNull(export, "export");
+        this(ExportCatalogue.single(Objects.requireNonNull(export, "export")), style,
+                (pipeline, negotiation, picked) -> enterTransmission.enter(pipeline, negotiation),
+                offerStructuredReplies, handoverTokens);
+    }
+
+    private ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
+            boolean offerStructuredReplies, HandoverTokens handoverTokens) {
+        this.exports = Objects.requireNonNull(exports, "exports");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
         Objects.requireNonNull(handoverTokens, "handoverTokens");
-        this.freshOptions = () -> new OptionResponder(export, offerStructuredReplies, handoverTokens);
+        this.freshOptions = () -> new OptionResponder(exports, offerStructuredReplies, handoverTokens);
         haggleWith(ServerTls.OFF);
     }
 
@@ -103,9 +125,9 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         if (style == HandshakeStyle.OLDSTYLE) {
             // The old-style hello carries the export: transmission starts at once.
             ByteBuf hello = ctx.alloc().buffer(Nbd.OLDSTYLE_HELLO_LENGTH);
-            Hello.writeOldstyle(hello, export);
+            Hello.writeOldstyle(hello, exports.defaultExport());
             ReplySender.send(ctx, hello);
-            enterTransmission(ctx, Negotiation.SIMPLE);
+            enterTransmission(ctx, Negotiation.SIMPLE, exports.defaultExport());
         } else {
             ByteBuf hello = ctx.alloc().buffer(Hello.NEWSTYLE_LENGTH);
             Hello.writeNewstyle(hello);
@@ -118,20 +140,20 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         framer.read(ctx, in);
         switch (haggling.outcome()) {
             case HAGGLING -> { }
-            case TRANSMISSION -> enterTransmission(ctx, haggling.negotiation());
+            case TRANSMISSION -> enterTransmission(ctx, haggling.negotiation(), haggling.chosenExport());
             case CLOSED -> in.skipBytes(in.readableBytes());
         }
     }
 
     /** Puts the transmission codec in this handler's place; see the class comment. */
-    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation) {
+    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation, ExportDescription export) {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.addAfter(ctx.name(), RequestDecoder.NAME, new RequestDecoder());
         pipeline.addAfter(RequestDecoder.NAME, ReplyEncoder.NAME, new ReplyEncoder());
         if (negotiation.structuredReplies()) {
             pipeline.addAfter(ReplyEncoder.NAME, ChunkEncoder.NAME, new ChunkEncoder());
         }
-        enterTransmission.enter(pipeline, negotiation);
+        enterTransmission.enter(pipeline, negotiation, export);
         pipeline.remove(this);
     }
 }
