@@ -16,6 +16,7 @@ import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.events.ServerEvents;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.ServedExports;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.limits.PayloadBudget;
@@ -49,6 +50,9 @@ public final class Server implements AutoCloseable {
 
     private final ServerSettings settings;
     private final ServedFile file;
+    /** {@link #file} as the default export, and the named exports beside it. */
+    private final ServedExports exports;
+    private final NamedExportFiles namedFiles;
     private final AccessPolicy access;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -66,7 +70,8 @@ public final class Server implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Server(ServerSettings settings, BlockStore store, Acl acl, ServedFileLock lock, ServerTls tls) {
+    private Server(ServerSettings settings, BlockStore store, Acl acl, ServedFileLock lock, ServerTls tls,
+            NamedExportFiles namedFiles) {
         this.settings = settings;
         this.tls = tls;
         this.lock = lock;
@@ -76,6 +81,8 @@ public final class Server implements AutoCloseable {
         this.workers = EventLoops.group("nbd-io", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
         this.file = new ServedFile(settings.file(), store, storage, settings.export());
+        this.namedFiles = namedFiles;
+        this.exports = namedFiles.serve(file, storage, settings.export());
         this.controlState = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
         this.mirror = new MirrorController(file, settings.migration(), new HandingOver());
@@ -109,7 +116,15 @@ public final class Server implements AutoCloseable {
             closeQuietly(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl, lock, tls);
+        NamedExportFiles namedFiles;
+        try {
+            namedFiles = NamedExportFiles.open(settings.namedExports());
+        } catch (StartupException e) {
+            closeQuietly(store);
+            closeQuietly(lock);
+            throw e;
+        }
+        Server server = new Server(settings, EventLoopGuardStore.ifConfigured(store), acl, lock, tls, namedFiles);
         try {
             server.open();
         } catch (StartupException e) {
@@ -124,6 +139,8 @@ public final class Server implements AutoCloseable {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
                 clients = awaitBound(bindClients(settings.bind()));
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), clients.localAddress());
+                exports.named().forEach((name, named) -> log.info("serving {} ({} bytes) as export '{}'",
+                        named.path(), named.store().size(), name));
                 ServerEvents.emit("serving", "address", clients.localAddress());
             } else {
                 receiver = new MigrationReceiver(file, settings.handshake(), tls, settings.migration().linkTimeout(), controlState,
@@ -163,7 +180,7 @@ public final class Server implements AutoCloseable {
     private CompletableFuture<NbdListener> bindClients(InetSocketAddress address) {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
-        return NbdListener.bind(address, boss, workers, access, settings.limits(), ConnectionPipelines.clients(file,
+        return NbdListener.bind(address, boss, workers, access, settings.limits(), ConnectionPipelines.clients(exports,
                 settings.handshake(), killswitch,
                 received == null ? net.flexnbd.protocol.HandoverTokens.NONE : received::afterControl,
                 tls, settings.limits(), payloadBudget));
@@ -280,6 +297,11 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** The names of the exports served beside the default one, in the order given; empty for none. */
+    public java.util.Set<String> namedExports() {
+        return exports.named().keySet();
+    }
+
     public boolean hasControl() {
         return controlState.hasControl();
     }
@@ -337,18 +359,22 @@ public final class Server implements AutoCloseable {
         mirror.stop();
         closeListeners();
         try {
-            file.gate().close().get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(exports.all().stream().map(served -> served.gate().close())
+                    .toArray(CompletableFuture[]::new)).get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("{} requests still in flight after {}s; closing anyway", file.gate().inFlight(), DRAIN_LIMIT.toSeconds());
+            log.warn("{} requests still in flight after {}s; closing anyway",
+                    exports.all().stream().mapToInt(served -> served.gate().inFlight()).sum(), DRAIN_LIMIT.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             log.warn("draining requests failed: {}", e.getCause().toString());
         }
-        try {
-            file.store().flush();
-        } catch (IOException e) {
-            log.error("flush at shutdown failed: {}", e.toString());
+        for (ServedFile served : exports.all()) {
+            try {
+                served.store().flush();
+            } catch (IOException e) {
+                log.error("flush of {} at shutdown failed: {}", served.path(), e.toString());
+            }
         }
         access.disconnectAll();
         boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
@@ -393,6 +419,7 @@ public final class Server implements AutoCloseable {
             log.warn("closing {} failed: {}", settings.file(), e.toString());
         }
         closeQuietly(lock);
+        namedFiles.close();
     }
 
     private static ServerTls loadTls(TlsSettings tls) throws StartupException {
@@ -403,6 +430,14 @@ public final class Server implements AutoCloseable {
             return ServerTls.of(tls.mode(), TlsCertificates.server(tls.certificates().orElseThrow(), tls.verifyPeer()));
         } catch (IOException e) {
             throw new StartupException("cannot start TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(BlockStore store) {
+        try {
+            store.close();
+        } catch (IOException e) {
+            log.warn("closing the served file failed: {}", e.toString());
         }
     }
 

@@ -64,6 +64,13 @@ final class ServerControl implements ControlHandler {
         if (!server.hasControl()) {
             return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server is not in control of its file");
         }
+        if (!server.namedExports().isEmpty()) {
+            // A migration hands over the address with the default export only: clients of the
+            // named exports would be left with nothing to reconnect to.
+            return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server also serves named exports "
+                    + String.join(",", server.namedExports()) + ", and a migration moves only the default export;"
+                    + " serve them from another process to migrate this one");
+        }
         try {
             return MirrorAnswers.of(mirror.start(parseMirror(arguments)));
         } catch (IllegalArgumentException e) {
