@@ -8,9 +8,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import net.flexnbd.protocol.Wire.OptionReplyFrame;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Option haggling over several exports: LIST, INFO and GO by name, EXPORT_NAME, unknown names. */
 class NamedExportsHandshakeTest {
@@ -176,6 +180,72 @@ class NamedExportsHandshakeTest {
         assertThat(hello.skipBytes(16).readLong()).isEqualTo(DEFAULT.size());
         hello.release();
         assertThat(picked.get()).isEqualTo(DEFAULT);
+    }
+
+    static LongStream seeds() {
+        return LongStream.range(1, 31);
+    }
+
+    /**
+     * Random sequences of LIST, INFO, GO, STRUCTURED_REPLY and metadata-context options naming
+     * known and unknown exports, against a model: an unknown name is ERR_UNKNOWN and changes
+     * nothing, a known one answers and ends in ACK, and the final GO picks its export with the
+     * selection made for that export only.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void randomSequencesOverSeveralExportsMatchTheModel(long seed) {
+        Random random = new Random(seed);
+        String[] names = {"", "alpha", "beta", "gamma", "ALPHA", "alpha "};
+        EmbeddedChannel channel = negotiating();
+        boolean structured = false;
+        boolean base = false;
+        String selectedFor = "";
+        for (int i = 0, count = 1 + random.nextInt(15); i < count; i++) {
+            String name = names[random.nextInt(names.length)];
+            boolean known = EXPORTS.find(name).isPresent();
+            int code = switch (random.nextInt(6)) {
+                case 0 -> Nbd.OPT_LIST;
+                case 1 -> Nbd.OPT_INFO;
+                case 2 -> Nbd.OPT_STRUCTURED_REPLY;
+                case 3 -> Nbd.OPT_LIST_META_CONTEXT;
+                case 4 -> Nbd.OPT_SET_META_CONTEXT;
+                default -> known ? Nbd.OPT_INFO : Nbd.OPT_GO;
+            };
+            boolean selects = random.nextBoolean();
+            byte[] data = switch (code) {
+                case Nbd.OPT_LIST, Nbd.OPT_STRUCTURED_REPLY -> new byte[0];
+                case Nbd.OPT_INFO, Nbd.OPT_GO -> Wire.infoData(name, Nbd.INFO_NAME);
+                default -> selects ? Wire.metaContextData(name, Nbd.BASE_ALLOCATION) : Wire.metaContextData(name, "x-y:z");
+            };
+            List<Integer> answer = types(send(channel, code, data));
+            int last = answer.get(answer.size() - 1);
+            String what = "seed " + seed + " option " + code + " name '" + name + "'";
+            switch (code) {
+                case Nbd.OPT_LIST -> assertThat(answer).as(what).hasSize(4).endsWith(Nbd.REP_ACK);
+                case Nbd.OPT_STRUCTURED_REPLY -> {
+                    assertThat(last).as(what).isEqualTo(structured ? Nbd.REP_ERR_INVALID : Nbd.REP_ACK);
+                    structured = true;
+                }
+                case Nbd.OPT_INFO, Nbd.OPT_GO -> assertThat(last).as(what)
+                        .isEqualTo(known ? Nbd.REP_ACK : Nbd.REP_ERR_UNKNOWN);
+                default -> {
+                    int expected = !structured ? Nbd.REP_ERR_INVALID : known ? Nbd.REP_ACK : Nbd.REP_ERR_UNKNOWN;
+                    assertThat(last).as(what).isEqualTo(expected);
+                    if (code == Nbd.OPT_SET_META_CONTEXT && expected == Nbd.REP_ACK) {
+                        base = selects;
+                        selectedFor = EXPORTS.find(name).orElseThrow().name();
+                    }
+                }
+            }
+            assertThat(channel.isOpen()).as(what).isTrue();
+            assertThat(picked.get()).as(what).isNull();
+        }
+        String go = names[random.nextInt(3)];
+        send(channel, Nbd.OPT_GO, Wire.infoData(go));
+        assertThat(picked.get().name()).as("seed %d", seed).isEqualTo(go);
+        assertThat(negotiated.get()).as("seed %d", seed).isEqualTo(new Negotiation(structured, base && selectedFor.equals(go)));
+        assertThat(channel.finish()).isFalse();
     }
 
     // ---- helpers ------------------------------------------------------------------------
