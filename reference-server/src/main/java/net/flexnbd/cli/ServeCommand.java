@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.flexnbd.export.NamedExport;
+import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.server.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +44,9 @@ final class ServeCommand extends ServerModeCommand {
     /** {@code --export} and {@code --export-description}, checked: names once each, files that exist and differ. */
     @Override
     List<NamedExport> namedExports() {
+        if (!exports.isEmpty() && handshake == HandshakeStyle.OLDSTYLE) {
+            throw usageError("--export needs the newstyle handshake (the oldstyle hello carries no export name)");
+        }
         Map<String, Path> files = new LinkedHashMap<>();
         List<Path> served = new ArrayList<>(List.of(file));
         for (String export : exports) {

@@ -88,6 +88,14 @@ class ServeExportsOptionsTest {
     }
 
     @Test
+    void namedExportsNeedTheNewstyleHandshake() {
+        assertThat(serve("--handshake", "oldstyle", "--export", "a=" + alpha)).isEqualTo(2);
+
+        assertThat(fake.err()).contains("--export needs the newstyle handshake");
+        assertThat(serve("--handshake", "oldstyle")).isZero();
+    }
+
+    @Test
     void listenHasNoNamedExports() {
         assertThat(fake.run("listen", "-l", "127.0.0.1", "-p", "0", "-f", disk.toString(),
                 "--export", "a=" + alpha)).isEqualTo(2);
