@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.app;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +15,7 @@ import net.flexnbd.control.ControlResponse;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
+import net.flexnbd.server.AccessPolicy;
 
 /**
  * The server's side of the control socket: turns each command's argument lines into a call
