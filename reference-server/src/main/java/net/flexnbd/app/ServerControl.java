@@ -42,7 +42,8 @@ final class ServerControl implements ControlHandler {
         this.commands = ControlCommands.of(Map.of(
                 "status", (command, arguments) -> ControlResponse.ok(server.status().toLine()),
                 "acl", (command, arguments) -> acl(arguments),
-                "mirror", (command, arguments) -> mirror(arguments),
+                "mirror", (command, arguments) -> server.namedExports().isEmpty() ? mirror(arguments)
+                        : NamedExportsRefusal.mirror(server.namedExports()),
                 "break", (command, arguments) -> MirrorAnswers.of(mirror.breakMirror()),
                 "mirror_max_bps", (command, arguments) -> maxBps(arguments)));
     }
@@ -64,13 +65,6 @@ final class ServerControl implements ControlHandler {
     private ControlResponse mirror(List<String> arguments) {
         if (!server.hasControl()) {
             return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server is not in control of its file");
-        }
-        if (!server.namedExports().isEmpty()) {
-            // A migration hands over the address with the default export only: clients of the
-            // named exports would be left with nothing to reconnect to.
-            return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server also serves named exports "
-                    + String.join(",", server.namedExports()) + ", and a migration moves only the default export;"
-                    + " serve them from another process to migrate this one");
         }
         try {
             return MirrorAnswers.of(mirror.start(parseMirror(arguments)));
