@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code serve --export NAME=FILE} with the real clients: nbdinfo lists every export with
  * its size and description, each URI path picks its own file, qemu-io's writes to two
- * exports land in their own files and nowhere else, an unknown name is refused, and a
- * server with named exports refuses to mirror.
+ * exports land in their own files and nowhere else, block status maps the export's own file,
+ * an unknown name is refused, and a server with named exports refuses to mirror.
  */
 class NamedExportsIT {
     private static final Duration CLIENT = Duration.ofSeconds(120);
@@ -80,6 +80,17 @@ class NamedExportsIT {
         assertThat(filled(beta, 4096, 8192, (byte) 0xbb)).isTrue();
         assertThat(filled(beta, 0, 4096, (byte) 0)).isTrue();
         assertThat(filled(defaultDisk, 0, 8 * MIB, (byte) 0)).as("the default export is untouched").isTrue();
+    }
+
+    @Test
+    void blockStatusOfANamedExportIsItsOwnFilesMap() throws Exception {
+        Tool.qemuIo(server.uri() + "/beta", "write -P 0xcc 1048576 65536", "flush");
+
+        String map = Tool.run(CLIENT, "nbdinfo", "--map", server.uri() + "/beta").requireSuccess().out();
+
+        assertThat(map.lines().map(String::trim).filter(l -> l.endsWith("data")))
+                .anySatisfy(line -> assertThat(line).startsWith("1048576 ").contains("65536"));
+        assertThat(map).doesNotContain("8388608");
     }
 
     @Test
