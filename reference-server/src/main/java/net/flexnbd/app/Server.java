@@ -54,6 +54,11 @@ public final class Server implements AutoCloseable {
         return server;
     }
 
+    /** The names of the exports served beside the default one; a migration is refused while there are any. */
+    public java.util.Set<String> namedExports() {
+        return serving.namedExports();
+    }
+
     public boolean hasControl() {
         return serving.hasControl();
     }

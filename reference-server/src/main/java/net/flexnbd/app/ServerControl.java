@@ -42,7 +42,8 @@ final class ServerControl implements ControlHandler {
         this.commands = ControlCommands.of(Map.of(
                 "status", (command, arguments) -> ControlResponse.ok(server.status().toLine()),
                 "acl", (command, arguments) -> acl(arguments),
-                "mirror", (command, arguments) -> mirror(arguments),
+                "mirror", (command, arguments) -> server.namedExports().isEmpty() ? mirror(arguments)
+                        : NamedExportsRefusal.mirror(server.namedExports()),
                 "break", (command, arguments) -> MirrorAnswers.of(mirror.breakMirror()),
                 "mirror_max_bps", (command, arguments) -> maxBps(arguments)));
     }

@@ -14,6 +14,7 @@ import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.NamedExport;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.TlsMode;
 import net.flexnbd.tls.TlsSettings;
@@ -156,7 +157,13 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
                 .withExport(exportOptions())
                 .withLimits(limits())
                 .withExitAfterMigration(exitAfterMigration())
-                .withTls(tlsSettings());
+                .withTls(tlsSettings())
+                .withNamedExports(namedExports());
+    }
+
+    /** For {@code serve}: files served beside {@code --file} under their own names. */
+    List<NamedExport> namedExports() {
+        return List.of();
     }
 
     /** {@code --tls}, {@code --tls-certificates} and {@code --tls-verify-peer}. */

@@ -2,6 +2,8 @@ package net.flexnbd.server;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,21 +19,28 @@ final class Drain {
 
     private Drain() {}
 
-    /** Closes the gate, waits (at most {@link #LIMIT}) for admitted requests, and flushes the file. */
-    static void finishRequestsAndFlush(ServedFile file) {
+    /**
+     * Closes every export's gate, waits (at most {@link #LIMIT} in all) for the requests they
+     * admitted, and flushes each file.
+     */
+    static void finishRequestsAndFlush(Collection<ServedFile> files) {
         try {
-            file.gate().close().get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(files.stream().map(file -> file.gate().close()).toArray(CompletableFuture[]::new))
+                    .get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("{} requests still in flight after {}s; closing anyway", file.gate().inFlight(), LIMIT.toSeconds());
+            log.warn("{} requests still in flight after {}s; closing anyway",
+                    files.stream().mapToInt(file -> file.gate().inFlight()).sum(), LIMIT.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             log.warn("draining requests failed: {}", e.getCause().toString());
         }
-        try {
-            file.store().flush();
-        } catch (IOException e) {
-            log.error("flush at shutdown failed: {}", e.toString());
+        for (ServedFile file : files) {
+            try {
+                file.store().flush();
+            } catch (IOException e) {
+                log.error("flush of {} at shutdown failed: {}", file.path(), e.toString());
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import net.flexnbd.events.ServerEvents;
+import net.flexnbd.export.ServedExports;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.limits.PayloadBudget;
@@ -38,6 +40,9 @@ public final class NbdServer {
     private final ServerSettings settings;
     private final OpenedFile opened;
     private final ServedFile file;
+    /** {@link #file} as the default export, and the named exports beside it. */
+    private final ServedExports exports;
+    private final NamedExportFiles namedFiles;
     private final AccessPolicy access;
     private final StorageExecutor storage;
     private final PayloadBudget payloadBudget;
@@ -48,7 +53,7 @@ public final class NbdServer {
     private volatile MigrationReceiver receiver;
     private boolean released;
 
-    private NbdServer(ServerSettings settings, OpenedFile opened) {
+    private NbdServer(ServerSettings settings, OpenedFile opened, NamedExportFiles namedFiles) {
         this.settings = settings;
         this.opened = opened;
         this.payloadBudget = new PayloadBudget(settings.limits().maxPayloadMemory());
@@ -56,6 +61,8 @@ public final class NbdServer {
         this.listeners = new ServerListeners(access, settings.limits());
         this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
         this.file = new ServedFile(settings.file(), opened.store(), storage, settings.export());
+        this.namedFiles = namedFiles;
+        this.exports = namedFiles.serve(file, storage, settings.export());
         this.control = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
     }
@@ -67,7 +74,15 @@ public final class NbdServer {
      * @throws StartupException with a one-line, user-facing message when it cannot
      */
     public static NbdServer start(ServerSettings settings) throws StartupException {
-        NbdServer server = new NbdServer(settings, OpenedFile.open(settings));
+        OpenedFile opened = OpenedFile.open(settings);
+        NamedExportFiles namedFiles;
+        try {
+            namedFiles = NamedExportFiles.open(settings.namedExports());
+        } catch (StartupException e) {
+            opened.close();
+            throw e;
+        }
+        NbdServer server = new NbdServer(settings, opened, namedFiles);
         try {
             server.bind();
         } catch (StartupException e) {
@@ -82,6 +97,8 @@ public final class NbdServer {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
                 InetSocketAddress bound = awaitBound(listeners.bindClients(settings.bind(), clientsPipeline())).localAddress();
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), bound);
+                exports.named().forEach((name, named) -> log.info("serving {} ({} bytes) as export '{}'",
+                        named.path(), named.store().size(), name));
                 ServerEvents.emit("serving", "address", bound);
             } else {
                 ControlTakeover takeover = new ControlTakeover(settings, listeners, this::clientsPipeline, control,
@@ -113,7 +130,7 @@ public final class NbdServer {
     private Consumer<SocketChannel> clientsPipeline() {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
-        return ConnectionPipelines.clients(file, settings.handshake(), killswitch,
+        return ConnectionPipelines.clients(exports, settings.handshake(), killswitch,
                 received == null ? HandoverTokens.NONE : received::afterControl,
                 opened.tls(), settings.limits(), payloadBudget);
     }
@@ -129,6 +146,11 @@ public final class NbdServer {
 
     public ServedFile file() {
         return file;
+    }
+
+    /** The names of the exports served beside the default one, in the order given; empty for none. */
+    public Set<String> namedExports() {
+        return exports.named().keySet();
     }
 
     /** Who may connect; the control socket's {@code acl} replaces it. */
@@ -213,7 +235,7 @@ public final class NbdServer {
         log.info("shutting down");
         first.run();
         listeners.closeAll();
-        Drain.finishRequestsAndFlush(file);
+        Drain.finishRequestsAndFlush(exports.all());
         access.disconnectAll();
         boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
                 && control.phase() != ControlState.Phase.HANDING_OVER);
@@ -234,5 +256,6 @@ public final class NbdServer {
         listeners.shutdownThreads();
         storage.close();
         opened.close();
+        namedFiles.close();
     }
 }
