@@ -102,7 +102,9 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
     TlsMode tls;
 
     @Option(names = "--tls-certificates", paramLabel = "DIR",
-            description = "Directory with ca-cert.pem, server-cert.pem and server-key.pem (PKCS#8), as for nbdkit.")
+            description = "Directory with ca-cert.pem, server-cert.pem and server-key.pem (PKCS#8), as for nbdkit;"
+                    + " also what 'mirror --tls' checks the destination with (ca-cert.pem) and presents"
+                    + " (client-cert.pem, client-key.pem), with or without --tls on.")
     Path tlsCertificates;
 
     @Option(names = "--tls-verify-peer",
@@ -161,10 +163,10 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
 
     /** {@code --tls}, {@code --tls-certificates} and {@code --tls-verify-peer}. */
     private TlsSettings tlsSettings() {
-        if (tls == TlsMode.OFF) {
-            if (tlsCertificates != null || tlsVerifyPeer) {
-                throw usageError("--tls-certificates and --tls-verify-peer need --tls on or --tls require");
-            }
+        if (tls == TlsMode.OFF && tlsVerifyPeer) {
+            throw usageError("--tls-verify-peer needs --tls on or --tls require");
+        }
+        if (tls == TlsMode.OFF && tlsCertificates == null) {
             return TlsSettings.OFF;
         }
         if (tlsCertificates == null) {
@@ -172,6 +174,10 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
         }
         if (!Files.isDirectory(tlsCertificates)) {
             throw usageError("invalid value for --tls-certificates: " + tlsCertificates + " is not a directory");
+        }
+        if (tls == TlsMode.OFF) {
+            // Clients stay in clear; the directory is for an outgoing 'mirror --tls'.
+            return new TlsSettings(TlsMode.OFF, Optional.of(tlsCertificates), false);
         }
         if (handshake == HandshakeStyle.OLDSTYLE) {
             throw usageError("--tls needs the newstyle handshake (the oldstyle hello has no options)");

@@ -143,7 +143,8 @@ public final class Server implements AutoCloseable {
         if (settings.controlSocket().isPresent()) {
             try {
                 control = ControlSocketServer.open(settings.controlSocket().get(),
-                        new ServerControl(this, mirror, access, settings.defaultDeny()));
+                        new ServerControl(this, mirror, access, settings.defaultDeny(),
+                                settings.tls().certificates()));
             } catch (IOException e) {
                 throw new StartupException("cannot open control socket " + settings.controlSocket().get()
                         + ": " + e.getMessage(), e);
