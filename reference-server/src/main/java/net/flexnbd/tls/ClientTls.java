@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -57,8 +58,7 @@ public final class ClientTls {
      * @throws javax.net.ssl.SSLException when the handshake fails
      */
     public SSLSocket start(Socket plain, InetSocketAddress server) throws IOException {
-        String host = server.getAddress() != null ? server.getAddress().getHostAddress() : server.getHostString();
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, server.getPort(), true);
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host(server), server.getPort(), true);
         tls.setUseClientMode(true);
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setProtocols(PROTOCOLS);
@@ -66,6 +66,24 @@ public final class ClientTls {
         tls.setSSLParameters(parameters);
         tls.startHandshake();
         return tls;
+    }
+
+    /**
+     * An engine for the same checks on a non-blocking connection (the proxy's upstream, in a
+     * Netty {@code SslHandler}): client mode, the certificate must name {@code server}.
+     */
+    public SSLEngine newEngine(InetSocketAddress server) {
+        SSLEngine engine = context.createSSLEngine(host(server), server.getPort());
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setProtocols(PROTOCOLS);
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(parameters);
+        return engine;
+    }
+
+    private static String host(InetSocketAddress server) {
+        return server.getAddress() != null ? server.getAddress().getHostAddress() : server.getHostString();
     }
 
     @Override

@@ -102,10 +102,7 @@ public final class ClientHandshake {
         if (tls.isEmpty()) {
             return options(in, out, fixed, noZeroes, handoverToken);
         }
-        if (!fixed) {
-            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
-                    "the server's hello is not fixed new-style, so it cannot be asked for NBD_OPT_STARTTLS");
-        }
+        requireFixed(fixed);
         startTls(in, out);
         try {
             Streams inside = tls.get().start();
@@ -130,6 +127,40 @@ public final class ClientHandshake {
             }
         }
         return exportName(in, out, noZeroes).withHandover(handover);
+    }
+
+    /**
+     * The part of a TLS handshake before TLS: reads the hello, sends the client flags and
+     * NBD_OPT_STARTTLS, and returns once it is acknowledged; TLS starts at the next byte. For a
+     * caller that runs TLS itself (the proxy, in Netty) and then sends NBD_OPT_GO inside it.
+     *
+     * @throws TlsNegotiationException when the server cannot or will not start TLS
+     */
+    public static void negotiateUntilTls(DataInputStream in, DataOutputStream out) throws IOException {
+        long passwd = in.readLong();
+        if (passwd != Nbd.INIT_PASSWD) {
+            throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);
+        }
+        long magic = in.readLong();
+        if (magic == Nbd.OLDSTYLE_MAGIC) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server sent the old-style hello, which has no options and so no NBD_OPT_STARTTLS");
+        }
+        if (magic != Nbd.IHAVEOPT) {
+            throw NbdProtocolException.badMagic("hello magic (IHAVEOPT)", magic, Nbd.IHAVEOPT);
+        }
+        int serverFlags = in.readUnsignedShort();
+        requireFixed((serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0);
+        boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
+        out.writeInt(Nbd.FLAG_C_FIXED_NEWSTYLE | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
+        startTls(in, out);
+    }
+
+    private static void requireFixed(boolean fixed) throws TlsNegotiationException {
+        if (!fixed) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server's hello is not fixed new-style, so it cannot be asked for NBD_OPT_STARTTLS");
+        }
     }
 
     /** NBD_OPT_STARTTLS: returns once it is acknowledged, when TLS starts at the next byte either way. */
