@@ -2,7 +2,9 @@
 # bench/tls.sh: serving speed with and without TLS, against nbdkit's TLS, in one run (issue 11).
 #
 # Makes a CA and a server certificate with openssl, then for each of
-#   flexnbd (clear), flexnbd --tls require, nbdkit (clear), nbdkit --tls=require
+#   flexnbd (clear), flexnbd --tls require (BoringSSL through netty-tcnative, the default),
+#   flexnbd --tls require on the JDK's provider (-Dflexnbd.tls.provider=jdk),
+#   nbdkit (clear), nbdkit --tls=require
 # serves a SIZE_MIB (default 512) MiB file and times RUNS (default 3) nbdcopy writes of random
 # data into it and RUNS nbdcopy reads of it (to /dev/null), over loopback. Prints the median
 # MiB/s of each, the TLS/clear ratios, and each server's peak resident memory (VmHWM).
@@ -56,10 +58,13 @@ start() {
   port="$(free_port)"
   truncate -s "${SIZE_MIB}M" "$file"
   case "$name" in
-    flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" &
+    flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" >"$work/$name.log" 2>&1 &
              uri="nbd://127.0.0.1:$port/" ;;
-    flexnbd-tls) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" \
-                     --tls require --tls-certificates "$pki" &
+    flexnbd-tls|flexnbd-tls-jdk)
+             provider=""
+             [[ "$name" == flexnbd-tls-jdk ]] && provider="-Dflexnbd.tls.provider=jdk"
+             java ${FLEXNBD_JAVA_OPTS:-} $provider -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" \
+                     --tls require --tls-certificates "$pki" >"$work/$name.log" 2>&1 &
              uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
     nbdkit)  nbdkit -f -i 127.0.0.1 -p "$port" file "$file" &
              uri="nbd://127.0.0.1:$port/" ;;
@@ -88,7 +93,8 @@ mibps() {
 }
 
 declare -A write_of read_of peak_of
-for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
+servers=(flexnbd flexnbd-tls flexnbd-tls-jdk nbdkit nbdkit-tls)
+for name in "${servers[@]}"; do
   start "$name"
   write_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$work/data.bin" "$uri"; done | median)
   read_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$uri" null:; done | median)
@@ -100,11 +106,17 @@ for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
 done
 
 printf 'tls.sh: %d MiB, median of %d nbdcopy runs each; load %s\n' "$SIZE_MIB" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %10s %10s %10s\n' server "write MiB/s" "read MiB/s" "peak MiB"
-for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
-  printf '%-12s %10s %10s %10s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}"
+printf '%-16s %10s %10s %10s\n' server "write MiB/s" "read MiB/s" "peak MiB"
+for name in "${servers[@]}"; do
+  printf '%-16s %10s %10s %10s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}"
+done
+for name in flexnbd-tls flexnbd-tls-jdk; do
+  printf '%s: %s\n' "$name" "$(grep -o 'TLS on the .*' "$work/$name.log" | head -1)"
 done
 awk -v fw="${write_of[flexnbd-tls]}" -v fr="${read_of[flexnbd-tls]}" -v kw="${write_of[nbdkit-tls]}" -v kr="${read_of[nbdkit-tls]}" \
-    -v cw="${write_of[flexnbd]}" -v cr="${read_of[flexnbd]}" 'BEGIN {
-  printf "flexnbd TLS / flexnbd clear: write %.2f, read %.2f\n", fw / cw, fr / cr
-  printf "flexnbd TLS / nbdkit TLS:    write %.2f, read %.2f\n", fw / kw, fr / kr }'
+    -v cw="${write_of[flexnbd]}" -v cr="${read_of[flexnbd]}" \
+    -v jw="${write_of[flexnbd-tls-jdk]}" -v jr="${read_of[flexnbd-tls-jdk]}" 'BEGIN {
+  printf "flexnbd TLS / flexnbd clear:     write %.2f, read %.2f\n", fw / cw, fr / cr
+  printf "flexnbd TLS / nbdkit TLS:        write %.2f, read %.2f\n", fw / kw, fr / kr
+  printf "flexnbd TLS on the JDK / nbdkit TLS: write %.2f, read %.2f\n", jw / kw, jr / kr
+  printf "flexnbd TLS, OpenSSL / JDK:      write %.2f, read %.2f\n", fw / jw, fr / jr }'
