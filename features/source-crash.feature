@@ -35,7 +35,7 @@ Feature: The source vanishes before the handover completes
   Scenario: The link to a real source is cut right after its ENTRUST
     Given a source serving it
     And the migration link runs through Toxiproxy
-    And the migration link cuts the connection right after the source's ENTRUST
+    And the migration link is cut right after the ENTRUST
     When the source migrates to the destination
     Then the destination logs the event entrust_received
     And the source retries the migration

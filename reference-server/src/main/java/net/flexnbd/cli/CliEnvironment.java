@@ -11,12 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import net.flexnbd.app.Server;
 import net.flexnbd.control.ControlClient;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.proxy.Proxy;
 import net.flexnbd.proxy.ProxySettings;
-import net.flexnbd.server.Server;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 

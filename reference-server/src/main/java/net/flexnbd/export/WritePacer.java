@@ -7,10 +7,17 @@ import java.util.function.LongSupplier;
  * (auto-converge): each write reserves its bytes and learns how long to wait before it
  * runs. Nothing blocks here; the caller schedules the write for later. Off (no limit)
  * unless a migration sets one. Shared by every connection to the served file.
+ *
+ * <p>No write waits longer than {@link #MAX_WAIT_NANOS}: the debt beyond that is forgiven. A
+ * client then never sees a write held for long (the source's latency target is 50 ms), at the
+ * price that many writers at once are slowed less than the rate says; the migration's hard
+ * bound on its final pass covers what that leaves.
  */
 public final class WritePacer {
     /** Bytes that may pass at once after an idle spell: a tenth of a second's worth. */
     private static final long BURST_DIVISOR = 10;
+    /** The longest a write is told to wait. */
+    public static final long MAX_WAIT_NANOS = 20_000_000L;
 
     private final LongSupplier nanoClock;
     private volatile long bytesPerSecond;
@@ -54,7 +61,15 @@ public final class WritePacer {
             available = Math.min(burst, available + (now - lastRefill) * rate / 1_000_000_000L);
             lastRefill = now;
             available -= bytes;
-            return available >= 0 ? 0 : -available * 1_000_000_000L / rate;
+            if (available >= 0) {
+                return 0;
+            }
+            long wait = -available * 1_000_000_000L / rate;
+            if (wait > MAX_WAIT_NANOS) {
+                available = -MAX_WAIT_NANOS * rate / 1_000_000_000L;
+                return MAX_WAIT_NANOS;
+            }
+            return wait;
         }
     }
 }

@@ -10,7 +10,12 @@ import org.slf4j.LoggerFactory;
  * When the dirty passes have converged, and what to do when they do not. The final pass runs
  * with client I/O paused, so it starts only once what is dirty can be sent within
  * {@link #FINAL_PASS_BOUND} at the link's measured speed (and never above the tuning's
- * converged size). When a pass leaves more than half of what it sent dirty again, clients
+ * converged size). Each pass ends with the destination's flush, so the measured speed is
+ * that of data made durable, and ENTRUST's flush after the final pass has only the final
+ * pass's data to write. A final pass still running at {@link #FINAL_PASS_LIMIT} is cut off
+ * (client I/O resumes, and clients are slowed as after a pass that did not shrink), at most
+ * {@link #MAX_CUT_OFFS} times; the next final pass then runs to its end whatever it takes.
+ * When a pass leaves more than half of what it sent dirty again, clients
  * write about as fast as the link sends: their writes are then slowed ({@link WritePacer}),
  * first to half the link's speed, then by half again each pass that still does not shrink,
  * never below {@link #SLOWEST_CLIENT_WRITES}. The limit lasts until the final pass starts or
@@ -20,7 +25,14 @@ final class AutoConverge {
     private static final Logger log = LoggerFactory.getLogger(AutoConverge.class);
 
     /** The longest the final pass is meant to take: client I/O waits for all of it. */
-    static final Duration FINAL_PASS_BOUND = Duration.ofMillis(250);
+    static final Duration FINAL_PASS_BOUND = Duration.ofMillis(30);
+    /**
+     * A final pass, counted from pausing client I/O, that has not sent everything by now is
+     * cut off: with ENTRUST and DISCONNECT after it, a client write waits under 100 ms.
+     */
+    static final Duration FINAL_PASS_LIMIT = Duration.ofMillis(60);
+    /** Final passes cut off before one is let run to its end. */
+    static final int MAX_CUT_OFFS = 3;
     /** Client writes are never slowed below this many bytes per second. */
     static final long SLOWEST_CLIENT_WRITES = 256L << 10;
     /** Passes smaller than this say more about latency than about the link's speed. */
@@ -56,13 +68,33 @@ final class AutoConverge {
         if (converged(dirtyNow) || dirtyNow * 2 <= sent) {
             return;
         }
-        long current = pacer.bytesPerSecond();
-        long slower = Math.max(SLOWEST_CLIENT_WRITES, current == 0 ? linkSpeed / 2 : current / 2);
-        if (slower != current) {
-            pacer.limit(slower);
+        long slower = slowClients();
+        if (slower != 0) {
             log.info("pass {} sent {} bytes at {} bytes/s and {} are dirty again: client writes slowed to {} bytes/s",
                     pass, sent, linkSpeed, dirtyNow, slower);
         }
+    }
+
+    /**
+     * The final pass was cut off with {@code dirtyNow} bytes still to send: the link is slower
+     * than measured, or clients dirty faster; either way they are slowed (by half again).
+     */
+    void cutOff(int pass, long dirtyNow) {
+        long slower = slowClients();
+        if (slower != 0) {
+            log.info("final pass {} cut off with {} bytes dirty: client writes slowed to {} bytes/s", pass, dirtyNow, slower);
+        }
+    }
+
+    /** Halves the client write rate (the first time: half the link's speed); the new rate, 0 if unchanged. */
+    private long slowClients() {
+        long current = pacer.bytesPerSecond();
+        long slower = Math.max(SLOWEST_CLIENT_WRITES, current == 0 ? Math.max(1, linkSpeed / 2) : current / 2);
+        if (slower == current) {
+            return 0;
+        }
+        pacer.limit(slower);
+        return slower;
     }
 
     /** True when {@code dirty} bytes can be sent within the bound. */

@@ -18,7 +18,12 @@ import net.flexnbd.storage.BlockStore;
  *
  * <p>Every {@link #FLUSH_EVERY} bytes it also sends a FLUSH without waiting for it: the
  * destination writes the data to disk while more arrives, so that ENTRUST, whose flush is
- * made while the source's clients are paused, finds at most that much left to write.
+ * made while the source's clients are paused, finds at most that much left to write;
+ * {@link #drainDurable()} ends a pass the same way, so that before the final pass nothing is
+ * left to write but what the final pass sends.
+ *
+ * <p>While a cut-off time is set ({@link #cutOffAt(long)}), a chunk that would start after it
+ * is not sent: {@link FinalPassCutOff} is thrown instead.
  */
 final class LinkSender {
     /** Bytes sent between two FLUSH requests in the window. */
@@ -33,6 +38,8 @@ final class LinkSender {
     private final BooleanSupplier cancelled;
     private static final int MIN_CHUNK = 4096;
     private long sinceFlush;
+    /** {@link System#nanoTime()} after which no chunk starts; {@link Long#MAX_VALUE} for none. */
+    private long cutOff = Long.MAX_VALUE;
 
     LinkSender(BlockStore store, BlockingNbdClient link, RateLimiter limiter, MigrationProgress progress,
             int chunkBytes, int window, BooleanSupplier cancelled) {
@@ -45,7 +52,20 @@ final class LinkSender {
         this.buffer = ByteBuffer.allocateDirect(chunkBytes);
     }
 
-    /** Sends {@code [offset, offset + length)} in chunks. */
+    /** From {@code deadlineNanos} on ({@link System#nanoTime()}), {@link #send} sends no further chunk. */
+    void cutOffAt(long deadlineNanos) {
+        cutOff = deadlineNanos;
+    }
+
+    void noCutOff() {
+        cutOff = Long.MAX_VALUE;
+    }
+
+    /**
+     * Sends {@code [offset, offset + length)} in chunks.
+     *
+     * @throws FinalPassCutOff when the cut-off time came before a chunk; chunks before it were sent
+     */
     void send(long offset, long length) throws IOException {
         long end = offset + length;
         for (long at = offset; at < end; ) {
@@ -53,6 +73,7 @@ final class LinkSender {
             if (cancelled.getAsBoolean()) {
                 throw new InterruptedIOException("migration cancelled");
             }
+            checkCutOff();
             try {
                 limiter.acquire(chunk, cancelled);
             } catch (InterruptedException e) {
@@ -63,6 +84,7 @@ final class LinkSender {
                 throw new InterruptedIOException(e.getMessage());
             }
             awaitRoom();
+            checkCutOff();
             buffer.clear().limit(chunk);
             store.read(at, buffer);
             buffer.flip();
@@ -83,6 +105,15 @@ final class LinkSender {
         }
     }
 
+    private void checkCutOff() throws FinalPassCutOff {
+        if (cutOff != Long.MAX_VALUE) {
+            long over = System.nanoTime() - cutOff;
+            if (over >= 0) {
+                throw new FinalPassCutOff(over / 1_000_000);
+            }
+        }
+    }
+
     private void awaitRoom() throws IOException {
         while (link.inFlight() >= window) {
             check(link.awaitReply());
@@ -99,6 +130,19 @@ final class LinkSender {
         }
         long tenthOfASecond = Math.max(MIN_CHUNK, bytesPerSecond / 10 / MIN_CHUNK * MIN_CHUNK);
         return (int) Math.min(buffer.capacity(), tenthOfASecond);
+    }
+
+    /**
+     * Asks the destination to make everything sent so far durable (a FLUSH, unless nothing
+     * was sent since the last one) and waits for every reply, that FLUSH's included.
+     */
+    void drainDurable() throws IOException {
+        if (sinceFlush > 0) {
+            awaitRoom();
+            link.sendRequest(CMD_FLUSH, 0, 0, 0);
+            sinceFlush = 0;
+        }
+        drain();
     }
 
     /** Waits for every write in flight to be acknowledged. */

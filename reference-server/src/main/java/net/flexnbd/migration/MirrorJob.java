@@ -213,30 +213,47 @@ final class MirrorJob {
         converge.passStarted();
         long sentBefore = progress.bytesSent();
         store.forEachDataExtent(0, store.size(), sender::send);
-        sender.drain();
+        sender.drainDurable();
         converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
         log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-        while (pass < tuning.maxPasses() && !converge.converged(dirty.dirtyBytes())) {
+        pass = dirtyPasses(pass, 0, dirty, sender, converge);
+        int cutOffs = 0;
+        for (;;) {
+            boolean converged = converge.converged(dirty.dirtyBytes());
+            boolean bounded = cutOffs < AutoConverge.MAX_CUT_OFFS;
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
-            converge.passStarted();
-            sentBefore = progress.bytesSent();
-            sendDirty(dirty, sender);
-            converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
-            log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
+            long finalStarted = System.nanoTime();
+            awaitClientsPaused();
+            logFinalPass(converge, pass, converged, dirty.dirtyBytes(), bounded);
+            if (bounded) {
+                sender.cutOffAt(finalStarted + AutoConverge.FINAL_PASS_LIMIT.toNanos());
+            }
+            try {
+                sendDirty(dirty, sender);
+            } catch (FinalPassCutOff e) {
+                // Nothing is lost: the unsent runs are dirty again. Clients go on, and the rest
+                // goes in ordinary passes before the final pass is tried again.
+                sender.noCutOff();
+                sender.drain();
+                file.gate().resume();
+                cutOffs++;
+                log.warn("final pass {} cut off after {} ms with {} bytes still dirty; client I/O resumed ({} of {} cut-offs)",
+                        pass, (System.nanoTime() - finalStarted) / 1_000_000, dirty.dirtyBytes(), cutOffs,
+                        AutoConverge.MAX_CUT_OFFS);
+                ServerEvents.emit("final_pass_cut_off", "pass", pass, "dirty_bytes", dirty.dirtyBytes());
+                converge.cutOff(pass, dirty.dirtyBytes());
+                pass = dirtyPasses(pass, 1, dirty, sender, converge);
+                continue;
+            } finally {
+                sender.noCutOff();
+            }
+            converge.release();
+            log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
+                    request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
+            ServerEvents.emit("final_pass_sent", "destination", request.destination());
+            break;
         }
-
-        boolean converged = converge.converged(dirty.dirtyBytes());
-        pass++;
-        progress.passStarted(pass, dirty::dirtyBytes);
-        long finalStarted = System.nanoTime();
-        awaitClientsPaused();
-        converge.release(); // writes now wait at the paused gate
-        logFinalPass(converge, pass, converged, dirty.dirtyBytes());
-        sendDirty(dirty, sender);
-        log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
-                request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
-        ServerEvents.emit("final_pass_sent", "destination", request.destination());
 
         connected.entrust(linkToken);
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
@@ -249,6 +266,28 @@ final class MirrorJob {
         }
         handover = committedHandover;
         committedHandover.complete(connected, linkToken);
+    }
+
+    /**
+     * Dirty passes with clients running, each ending once the destination has made it durable:
+     * at least {@code atLeast}, then until what is dirty fits the final pass or the tuning's
+     * passes are used up. Returns the number of the last pass run.
+     */
+    private int dirtyPasses(int pass, int atLeast, DirtyMap dirty, LinkSender sender, AutoConverge converge)
+            throws IOException, InterruptedException {
+        int run = 0;
+        while (run < atLeast || (run < tuning.maxPasses() - 1 && !converge.converged(dirty.dirtyBytes()))) {
+            run++;
+            pass++;
+            progress.passStarted(pass, dirty::dirtyBytes);
+            converge.passStarted();
+            long sentBefore = progress.bytesSent();
+            dirty.drainRuns(tuning.chunkBytes(), sender::send);
+            sender.drainDurable();
+            converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
+            log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());
+        }
+        return pass;
     }
 
     private LinkSender newSender(BlockingNbdClient connected) {
@@ -271,16 +310,18 @@ final class MirrorJob {
         return token;
     }
 
-    /** The final pass's size, its expected length and its bound, in one line. */
-    private static void logFinalPass(AutoConverge converge, int pass, boolean converged, long dirtyBytes) {
+    /** The final pass's size, its expected length, its bound and its limit, in one line. */
+    private static void logFinalPass(AutoConverge converge, int pass, boolean converged, long dirtyBytes, boolean bounded) {
         long expected = converge.expectedMillis(dirtyBytes);
         long bound = AutoConverge.FINAL_PASS_BOUND.toMillis();
+        String limit = bounded ? "cut off at " + AutoConverge.FINAL_PASS_LIMIT.toMillis() + " ms"
+                : "not cut off: " + AutoConverge.MAX_CUT_OFFS + " were";
         if (converged) {
-            log.info("dirty passes converged: final pass {} sends {} bytes, about {} ms at {} bytes/s (bound {} ms)",
-                    pass, dirtyBytes, expected, converge.linkSpeed(), bound);
+            log.info("dirty passes converged: final pass {} sends {} bytes, about {} ms at {} bytes/s (bound {} ms, {})",
+                    pass, dirtyBytes, expected, converge.linkSpeed(), bound, limit);
         } else {
             log.warn("dirty passes did not converge in {} passes: final pass sends {} bytes, about {} ms at {} bytes/s"
-                    + " (over the bound of {} ms)", pass - 1, dirtyBytes, expected, converge.linkSpeed(), bound);
+                    + " (over the bound of {} ms, {})", pass - 1, dirtyBytes, expected, converge.linkSpeed(), bound, limit);
         }
     }
 

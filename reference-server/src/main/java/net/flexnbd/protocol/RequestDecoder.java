@@ -19,7 +19,9 @@ import java.util.List;
  * A read that ends halfway through a request fires {@link PartialRequest#INSTANCE}.
  *
  * <p>Before gathering a payload the decoder asks the channel's {@link PayloadAllowance}, if
- * it has one, for the memory: while the answer is no it stops reading the connection.
+ * it has one, for the memory: while the answer is no it stops reading the connection. A
+ * WRITE with its payload is passed on before the next header is decoded, so the allowance
+ * sees each request that holds memory before the next one asks for more.
  */
 public final class RequestDecoder extends ByteToMessageDecoder {
     /** The name the handshake gives this handler in the pipeline. */
@@ -63,6 +65,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                     out.add(new Request(flags, Nbd.CMD_WRITE, cookie, offset, payloadLength,
                             in.readRetainedSlice(payloadLength)));
                     state = State.HEADER;
+                    // Out before the next header is decoded: its allowance is granted against
+                    // this request, and the allowance must see this one go past first.
+                    return;
                 }
                 case DISCARD -> {
                     int skipped = (int) Math.min(in.readableBytes(), bytesToDiscard);

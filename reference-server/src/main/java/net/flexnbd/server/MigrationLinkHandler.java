@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.Reply;
@@ -34,6 +35,8 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
 
     // Event loop only.
     private boolean entrusted;
+    /** The ENTRUST call on the storage executor, once one was received. */
+    private CompletableFuture<Reply> entrustInFlight;
     private boolean disconnected;
     private boolean handedOver;
     /** Replies of this handler's own (to ENTRUST) not yet sent. */
@@ -89,10 +92,11 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
         }
         entrusted = true;
         // A flush: it starts once every write received before ENTRUST has reached the store.
-        storage.submit(StorageExecutor.Kind.FLUSH, () -> {
+        entrustInFlight = storage.submit(StorageExecutor.Kind.FLUSH, () -> {
             handover.entrusted(request.offset());
             return Reply.ok(request.cookie());
-        }).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+        });
+        entrustInFlight.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure != null) {
                 log.error("cannot accept ENTRUST: {}", failure.toString());
             }
@@ -149,8 +153,14 @@ final class MigrationLinkHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!handedOver) {
-            handover.abandoned(entrusted ? "link lost after ENTRUST, before DISCONNECT"
-                    : "link lost before the handover");
+            String reason = entrusted ? "link lost after ENTRUST, before DISCONNECT" : "link lost before the handover";
+            if (entrustInFlight != null) {
+                // The listener learns of the loss only once its ENTRUST call has finished, so that
+                // it reports (and keeps) the entrusted copy that call may still be making durable.
+                entrustInFlight.whenComplete((reply, failure) -> handover.abandoned(reason));
+            } else {
+                handover.abandoned(reason);
+            }
         }
         ctx.fireChannelInactive();
     }

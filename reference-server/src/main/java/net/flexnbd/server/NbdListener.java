@@ -11,6 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.flexnbd.limits.ClientLimit;
 import net.flexnbd.limits.ConnectionLimits;
@@ -27,9 +28,12 @@ final class NbdListener implements AutoCloseable {
     static final int READ_LIMIT = 1 << 20;
 
     private final Channel serverChannel;
+    /** Fills each accepted connection's pipeline after the gatekeeper; see {@link #serveWith}. */
+    private final AtomicReference<Consumer<SocketChannel>> pipeline;
 
-    private NbdListener(Channel serverChannel) {
+    private NbdListener(Channel serverChannel, AtomicReference<Consumer<SocketChannel>> pipeline) {
         this.serverChannel = serverChannel;
+        this.pipeline = pipeline;
     }
 
     /**
@@ -41,6 +45,7 @@ final class NbdListener implements AutoCloseable {
     static CompletableFuture<NbdListener> bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
             AccessPolicy access, ConnectionLimits limits, Consumer<SocketChannel> pipeline) {
         ClientLimit clientLimit = new ClientLimit(limits.maxClients());
+        AtomicReference<Consumer<SocketChannel>> current = new AtomicReference<>(pipeline);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(EventLoops.serverChannel())
@@ -60,19 +65,28 @@ final class NbdListener implements AutoCloseable {
                                 .addLast(ReadPause.NAME, new ReadPause())
                                 .addLast(ClientLimit.NAME, clientLimit)
                                 .addLast("gatekeeper", access.gatekeeper());
-                        pipeline.accept(channel);
+                        current.get().accept(channel);
                     }
                 });
         limits.keepAlive().applyToChildren(bootstrap);
         CompletableFuture<NbdListener> bound = new CompletableFuture<>();
         bootstrap.bind(address).addListener((ChannelFutureListener) future -> {
             if (future.isSuccess()) {
-                bound.complete(new NbdListener(future.channel()));
+                bound.complete(new NbdListener(future.channel(), current));
             } else {
                 bound.completeExceptionally(future.cause());
             }
         });
         return bound;
+    }
+
+    /**
+     * Connections accepted from now on get {@code next}'s pipeline instead: a destination that
+     * takes control on its migration listener's own address serves there without closing it
+     * (no window in which the port is free, no bind that could fail).
+     */
+    void serveWith(Consumer<SocketChannel> next) {
+        pipeline.set(next);
     }
 
     InetSocketAddress localAddress() {

@@ -39,6 +39,20 @@ class WritePacerTest {
     }
 
     @Test
+    void noWriteWaitsLongerThanTheCapAndTheDebtBeyondItIsForgiven() {
+        pacer.limit(1_000_000); // 20 ms is 20,000 bytes
+        pacer.reserveNanos(100_000); // the burst
+        assertThat(pacer.reserveNanos(15_000)).isEqualTo(15_000_000L);
+        assertThat(pacer.reserveNanos(15_000)).isEqualTo(WritePacer.MAX_WAIT_NANOS);
+        assertThat(pacer.reserveNanos(1 << 20)).isEqualTo(WritePacer.MAX_WAIT_NANOS);
+        // Forgiven: 1 ms later the next write waits 20 ms from now again, not for the megabyte above.
+        now.addAndGet(1_000_000);
+        assertThat(pacer.reserveNanos(1_000)).isEqualTo(WritePacer.MAX_WAIT_NANOS);
+        now.addAndGet(20_000_000);
+        assertThat(pacer.reserveNanos(1_000)).isEqualTo(1_000_000L);
+    }
+
+    @Test
     void liftingTheLimitLetsEveryWriteThroughAtOnce() {
         pacer.limit(1_000);
         pacer.reserveNanos(1 << 20);

@@ -13,10 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.flexnbd.app.Server;
 import net.flexnbd.control.ControlClient;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.protocol.HandshakeStyle;
-import net.flexnbd.server.Server;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.server.StartupException;
 

@@ -49,6 +49,24 @@ class PayloadBudgetHandlerTest {
     }
 
     @Test
+    void writesArrivingInOneReadEachGiveBackTheirBytesOnceAnswered() {
+        // Several WRITEs in one socket read: each payload is counted against its own request,
+        // none is lost (a lost one would hold its bytes for the connection's life).
+        first.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(
+                Frames.write(1, 2000), Frames.write(2, 2000), Frames.write(3, 2000)));
+        for (int i = 0; i < 3; i++) {
+            ((Request) first.readInbound()).release();
+        }
+        assertThat(budget.used()).isEqualTo(6000);
+
+        for (long cookie = 1; cookie <= 3; cookie++) {
+            first.writeOutbound(Reply.ok(cookie));
+            ((ByteBuf) first.readOutbound()).release();
+        }
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
     void aPayloadThatDoesNotFitWaitsUnreadAndArrivesOnceMemoryIsFreed() {
         first.writeInbound(Frames.write(1, 6000));
         Request held = first.readInbound();

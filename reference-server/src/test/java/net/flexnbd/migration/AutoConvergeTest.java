@@ -34,10 +34,11 @@ class AutoConvergeTest {
         pass(1, 64 * MIB, 8_000, 4 * MIB); // 8 MiB/s
 
         assertThat(converge.linkSpeed()).isEqualTo(8 * MIB);
-        assertThat(converge.finalPassBytes()).isEqualTo(2 * MIB); // 250 ms of 8 MiB/s
-        assertThat(converge.converged(2 * MIB)).isTrue();
-        assertThat(converge.converged(3 * MIB)).isFalse();
-        assertThat(converge.expectedMillis(2 * MIB)).isEqualTo(250);
+        long withinBound = 8 * MIB * AutoConverge.FINAL_PASS_BOUND.toMillis() / 1000; // 30 ms of 8 MiB/s
+        assertThat(converge.finalPassBytes()).isEqualTo(withinBound);
+        assertThat(converge.converged(withinBound)).isTrue();
+        assertThat(converge.converged(withinBound + 4096)).isFalse();
+        assertThat(converge.expectedMillis(MIB)).isEqualTo(125);
     }
 
     @Test
@@ -83,6 +84,24 @@ class AutoConvergeTest {
         pass(2, 64 * 1024, 100, 1024); // latency, not bandwidth
 
         assertThat(converge.linkSpeed()).isEqualTo(8 * MIB);
+    }
+
+    @Test
+    void aCutOffFinalPassSlowsClientWritesByHalfAgain() {
+        pass(1, 64 * MIB, 8_000, 60 * MIB);
+        assertThat(pacer.bytesPerSecond()).isEqualTo(4 * MIB);
+
+        converge.cutOff(5, 2 * MIB);
+        assertThat(pacer.bytesPerSecond()).isEqualTo(2 * MIB);
+    }
+
+    @Test
+    void aCutOffBeforeAnySlowingStartsAtHalfTheLink() {
+        pass(1, 64 * MIB, 8_000, 0);
+        assertThat(pacer.bytesPerSecond()).isZero();
+
+        converge.cutOff(2, MIB);
+        assertThat(pacer.bytesPerSecond()).isEqualTo(4 * MIB);
     }
 
     @Test

@@ -85,7 +85,19 @@ class MigrationLinkHandlerTest {
         channel.writeInbound(Request.of(0, CMD_WRITE_ZEROES, 6, 0, 4096));
         assertThat(channel.isActive()).isFalse();
         assertThat(channel.<Object>readInbound()).isNull();
-        assertThat(listener.calls).containsExactly("abandoned: link lost after ENTRUST, before DISCONNECT");
+        disk.runAll();
+        assertThat(listener.calls).containsExactly("entrusted", "abandoned: link lost after ENTRUST, before DISCONNECT");
+    }
+
+    @Test
+    void aLinkLostWhileEntrustIsBeingMadeDurableIsAbandonedOnlyOnceTheEntrustCallFinished() {
+        channel.writeInbound(Request.of(0, CMD_ENTRUST, 5, 0, 0));
+        channel.close();
+        assertThat(listener.calls).as("not abandoned while the ENTRUST flush is still running").isEmpty();
+
+        disk.runAll();
+        assertThat(listener.calls)
+                .containsExactly("entrusted", "abandoned: link lost after ENTRUST, before DISCONNECT");
     }
 
     @Test

@@ -68,13 +68,6 @@ public class NetworkSteps {
         network.slow(latency, bytesPerSecond);
     }
 
-    /** Every migration connection, until healed: the fault proxy cuts it once its ENTRUST reached the destination. */
-    @Given("the migration link cuts the connection right after the source's ENTRUST")
-    @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to cut")
-    public void theMigrationLinkCutsRightAfterTheEntrust() {
-        network.strikeAt(migration.destinationAddress(), Step.AFTER_ENTRUST, false, FaultBuilder::cut);
-    }
-
     /** Every migration connection that reaches the step, until healed. */
     @Given("the migration link is {linkFault} {protocolStep}")
     @StepNotes(needs = "a destination", notAfter = "the start of the migration it is to strike")
@@ -110,11 +103,18 @@ public class NetworkSteps {
         network.lastProtocolFault().awaitStruck(Waits.EVENT);
     }
 
-    /** Lets a held link go on with what it kept back; the fault stays for later connections. */
+    /**
+     * Lets a held link go on with what it kept back; the fault stays for later connections.
+     * It waits for the hold to strike first: the final pass shows in the source's status before
+     * its ENTRUST reaches the proxy, and a release before that would free nothing.
+     */
     @When("the held migration link is released")
-    @StepNotes(needs = "'Given the migration link is held ...' that has struck")
+    @StepNotes(waitsFor = "the hold to strike a connection, if it has not yet (event, 30 s)",
+            needs = "'Given the migration link is held ...'")
     public void theHeldMigrationLinkIsReleased() {
-        network.lastProtocolFault().release();
+        var hold = network.lastProtocolFault();
+        hold.awaitStruck(Waits.EVENT);
+        hold.release();
     }
 
     @When("the migration link is healed")

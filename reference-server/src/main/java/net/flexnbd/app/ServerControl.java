@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.app;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +16,7 @@ import net.flexnbd.control.ControlResponse;
 import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
+import net.flexnbd.server.AccessPolicy;
 import net.flexnbd.tls.ClientTls;
 
 /**

@@ -1,4 +1,4 @@
-package net.flexnbd.server;
+package net.flexnbd.app;
 
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.control.StatusReport;
