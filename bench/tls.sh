@@ -7,7 +7,8 @@
 #   nbdkit (clear), nbdkit --tls=require
 # serves a SIZE_MIB (default 512) MiB file and times RUNS (default 3) nbdcopy writes of random
 # data into it and RUNS nbdcopy reads of it (to /dev/null), over loopback. Prints the median
-# MiB/s of each, the TLS/clear ratios, and each server's peak resident memory (VmHWM).
+# MiB/s of each, the TLS/clear ratios, each server's peak resident memory (VmHWM), and the
+# server's CPU time per GiB written and read (user+system, over all its runs).
 #
 # Needs java, mvn (the first run builds), nbdkit, nbdcopy, openssl. Scratch space: BENCH_DIR
 # (default: a new directory under ${TMPDIR:-/tmp}), removed at exit. On a loaded machine the
@@ -92,12 +93,21 @@ mibps() {
   awk -v s="$start" -v e="$end" -v m="$SIZE_MIB" 'BEGIN { printf "%.1f\n", m / (e - s) }'
 }
 
-declare -A write_of read_of peak_of
+# cpu_ms PID: the process's user+system CPU so far, in ms
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+
+declare -A write_of read_of peak_of wcpu_of rcpu_of
 servers=(flexnbd flexnbd-tls flexnbd-tls-jdk nbdkit nbdkit-tls)
 for name in "${servers[@]}"; do
   start "$name"
+  before=$(cpu_ms "$pid")
   write_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$work/data.bin" "$uri"; done | median)
+  middle=$(cpu_ms "$pid")
   read_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$uri" null:; done | median)
+  after=$(cpu_ms "$pid")
+  # server CPU per GiB moved, over all the runs: steadier than MiB/s on a loaded machine
+  wcpu_of[$name]=$(( (middle - before) * 1024 / (RUNS * SIZE_MIB) ))
+  rcpu_of[$name]=$(( (after - middle) * 1024 / (RUNS * SIZE_MIB) ))
   peak_of[$name]=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
   nbdcopy "$uri" "$work/check.bin" && cmp -s "$work/check.bin" "$work/data.bin" \
       || { echo "tls.sh: $name returned different data" >&2; exit 1; }
@@ -106,9 +116,10 @@ for name in "${servers[@]}"; do
 done
 
 printf 'tls.sh: %d MiB, median of %d nbdcopy runs each; load %s\n' "$SIZE_MIB" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-16s %10s %10s %10s\n' server "write MiB/s" "read MiB/s" "peak MiB"
+printf '%-16s %11s %11s %9s %15s %15s\n' server "write MiB/s" "read MiB/s" "peak MiB" "write CPU ms/GiB" "read CPU ms/GiB"
 for name in "${servers[@]}"; do
-  printf '%-16s %10s %10s %10s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}"
+  printf '%-16s %11s %11s %9s %15s %15s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}" \
+      "${wcpu_of[$name]}" "${rcpu_of[$name]}"
 done
 for name in flexnbd-tls flexnbd-tls-jdk; do
   printf '%s: %s\n' "$name" "$(grep -o 'TLS on the .*' "$work/$name.log" | head -1)"
