@@ -53,11 +53,29 @@ free_port() {
   done
 }
 
-# start NAME: serves a fresh file; sets pid and uri.
+# start NAME: serves a fresh file; sets pid and uri. A server that exits before answering (its
+# port was taken after free_port looked) is started again on another port.
 start() {
-  local name="$1" port file="$work/disk-$1.img"
-  port="$(free_port)"
+  local name="$1" port file="$work/disk-$1.img" attempt
   truncate -s "${SIZE_MIB}M" "$file"
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    launch "$name" "$port" "$file"
+    pid=$!
+    for _ in $(seq 300); do
+      nbdinfo --size "$uri" >/dev/null 2>&1 && return
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    stop
+  done
+  echo "tls.sh: $name did not come up" >&2
+  exit 1
+}
+
+# launch NAME PORT FILE: starts one server in the background; sets uri.
+launch() {
+  local name="$1" port="$2" file="$3"
   case "$name" in
     flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" >"$work/$name.log" 2>&1 &
              uri="nbd://127.0.0.1:$port/" ;;
@@ -72,13 +90,6 @@ start() {
     nbdkit-tls) nbdkit -f -i 127.0.0.1 -p "$port" --tls=require --tls-certificates="$pki" file "$file" &
              uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
   esac
-  pid=$!
-  for _ in $(seq 300); do
-    nbdinfo --size "$uri" >/dev/null 2>&1 && return
-    sleep 0.2
-  done
-  echo "tls.sh: $name did not come up" >&2
-  exit 1
 }
 
 # median of numbers on stdin

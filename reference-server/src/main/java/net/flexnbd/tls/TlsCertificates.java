@@ -86,7 +86,7 @@ public final class TlsCertificates {
      * OpenSSL when netty-tcnative loads (it is on the class path for linux-x86_64), else the
      * JDK; the property can force either, and forcing OpenSSL where it cannot load fails.
      */
-    static SslProvider serverProvider() throws IOException {
+    public static SslProvider serverProvider() throws IOException {
         String wanted = System.getProperty(PROVIDER_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
         switch (wanted) {
             case "jdk" -> {

@@ -11,13 +11,13 @@ import java.time.Duration;
  * {@code server-cert.pem}, {@code server-key.pem}, {@code client-cert.pem},
  * {@code client-key.pem}. The server certificate names 127.0.0.1 and localhost.
  */
-public final class TestCertificates {
+final class TestCertificates {
     private static final Duration OPENSSL = Duration.ofSeconds(60);
 
     private TestCertificates() {}
 
     /** A fresh CA in {@code dir} with a server and a client certificate it signed. */
-    public static Path create(Path dir, String caName) throws IOException, InterruptedException {
+    static Path create(Path dir, String caName) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "ca-key.pem", "-out", "ca-cert.pem", "-days", "2", "-subj", "/CN=" + caName,
