@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * What the handshake tells a client about the export.
  *
- * @param name              export name listed by NBD_OPT_LIST and sent as NBD_INFO_NAME (any name is accepted)
+ * @param name              export name listed by NBD_OPT_LIST and sent as NBD_INFO_NAME (which names
+ *                          find it is the {@link ExportCatalogue}'s business)
  * @param description       NBD_INFO_DESCRIPTION for clients that ask; empty for none
  * @param size              size in bytes, a multiple of 512
  * @param transmissionFlags the 16-bit transmission flags, including {@link Nbd#TFLAG_HAS_FLAGS};
@@ -24,6 +25,11 @@ public record ExportDescription(String name, String description, long size, int 
     /** An export without a description. */
     public ExportDescription(String name, long size, int transmissionFlags) {
         this(name, "", size, transmissionFlags);
+    }
+
+    /** The same export under another name. */
+    public ExportDescription withName(String newName) {
+        return new ExportDescription(newName, description, size, transmissionFlags);
     }
 
     /** The flags a client is told, given whether it negotiated structured replies. */

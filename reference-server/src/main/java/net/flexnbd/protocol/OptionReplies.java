@@ -29,12 +29,16 @@ final class OptionReplies {
         out.writeCharSequence(message, StandardCharsets.UTF_8);
     }
 
-    /** One NBD_REP_SERVER entry naming an export, for NBD_OPT_LIST. */
-    static void writeServer(ByteBuf out, int option, String exportName) {
+    /**
+     * One NBD_REP_SERVER entry naming an export, for NBD_OPT_LIST; {@code details} (a text for
+     * people, the export's description) fills the rest of the entry, and may be empty.
+     */
+    static void writeServer(ByteBuf out, int option, String exportName, String details) {
         int nameLength = ByteBufUtil.utf8Bytes(exportName);
-        writeHeader(out, option, Nbd.REP_SERVER, 4 + nameLength);
+        writeHeader(out, option, Nbd.REP_SERVER, 4 + nameLength + ByteBufUtil.utf8Bytes(details));
         out.writeInt(nameLength);
         out.writeCharSequence(exportName, StandardCharsets.UTF_8);
+        out.writeCharSequence(details, StandardCharsets.UTF_8);
     }
 
     static void writeInfoExport(ByteBuf out, int option, long size, int transmissionFlags) {

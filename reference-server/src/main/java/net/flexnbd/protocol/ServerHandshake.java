@@ -1,7 +1,6 @@
 package net.flexnbd.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -9,16 +8,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The server's half of the NBD handshake, old-style or fixed new-style. Reading options is
- * this class's job; answering them is {@link OptionResponder}'s. Once a client picks the
- * export it installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder},
- * and {@link ChunkEncoder} for a client that negotiated structured replies) in its own place, hands the pipeline to {@code enterTransmission} so the server can add its
- * request handler behind the codec, and removes itself; bytes the client already sent after
- * its last option go on to the {@link RequestDecoder}.
+ * The server's half of the NBD handshake, old-style or fixed new-style, as a handler that
+ * replaces itself. The parts are small types: {@link OptionFramer} reads the client's bytes
+ * into options, {@link OptionHaggling} decides what to do with each ({@link StartTlsStep} for
+ * NBD_OPT_STARTTLS, {@link OptionResponder} for the rest). Once a client picks the export this
+ * handler installs the transmission codec ({@link RequestDecoder}, {@link ReplyEncoder}, and
+ * {@link ChunkEncoder} for a client that negotiated structured replies) in its own place, hands
+ * the pipeline to {@code enterTransmission} so the server can add its request handler behind
+ * the codec, and removes itself; bytes the client already sent after its last option go on to
+ * the {@link RequestDecoder}.
  *
  * <p>Handlers added by {@code enterTransmission} see {@code handlerAdded}, not
  * {@code channelActive}: the channel is already active by then.
@@ -27,37 +27,23 @@ public final class ServerHandshake extends ByteToMessageDecoder {
     /** The name the server gives this handler in the pipeline. */
     public static final String NAME = "nbd-handshake";
 
-    private static final Logger log = LoggerFactory.getLogger(ServerHandshake.class);
-    private static final int KNOWN_CLIENT_FLAGS = Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES;
-    /** Option header: IHAVEOPT(8) option(4) length(4). */
-    private static final int OPTION_HEADER_LENGTH = 16;
-
-    /**
-     * Where the negotiation stands; the decoder acts on the bytes this state expects.
-     * TRANSMISSION leaves any further bytes for the request decoder; CLOSED discards them.
-     */
-    enum State { CLIENT_FLAGS, OPTION_HEADER, OPTION_DATA, SKIP_OPTION_DATA, TLS_HANDSHAKE, TRANSMISSION, CLOSED }
-
-    private final ExportDescription export;
+    private final ExportCatalogue exports;
     private final HandshakeStyle style;
-    private final TransmissionStart enterTransmission;
-    /** Answers the options; made afresh when TLS starts, which forgets what was agreed in clear. */
-    private OptionResponder options;
+    private final ExportStart enterTransmission;
     private final Supplier<OptionResponder> freshOptions;
-    private ServerTls tls = ServerTls.OFF;
-    /** NBD_OPT_STARTTLS has been acknowledged: the rest of the negotiation is inside TLS. */
-    private boolean tlsStarted;
-
-    private State state = State.CLIENT_FLAGS;
-    private boolean noZeroes;
-    private int option;
-    private int optionLength;
-    private long bytesToSkip;
+    private OptionHaggling haggling;
+    private OptionFramer framer;
 
     /** Receives the pipeline once the transmission codec is in, with what the client negotiated. */
     @FunctionalInterface
     public interface TransmissionStart {
         void enter(ChannelPipeline pipeline, Negotiation negotiation);
+    }
+
+    /** As {@link TransmissionStart}, and told which of several exports the client picked. */
+    @FunctionalInterface
+    public interface ExportStart {
+        void enter(ChannelPipeline pipeline, Negotiation negotiation, ExportDescription export);
     }
 
     /**
@@ -89,14 +75,30 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         this(export, style, enterTransmission, true, handoverTokens);
     }
 
+    /**
+     * Several exports, structured replies offered: {@code enterTransmission} is told which
+     * export the client picked (the old-style hello always serves the default one).
+     */
+    public ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
+            HandoverTokens handoverTokens) {
+        this(exports, style, enterTransmission, true, handoverTokens);
+    }
+
     private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
             boolean offerStructuredReplies, HandoverTokens handoverTokens) {
-        this.export = Objects.requireNonNull(export, "export");
+        this(ExportCatalogue.single(Objects.requireNonNull(export, "export")), style,
+                (pipeline, negotiation, picked) -> enterTransmission.enter(pipeline, negotiation),
+                offerStructuredReplies, handoverTokens);
+    }
+
+    private ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
+            boolean offerStructuredReplies, HandoverTokens handoverTokens) {
+        this.exports = Objects.requireNonNull(exports, "exports");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
         Objects.requireNonNull(handoverTokens, "handoverTokens");
-        this.freshOptions = () -> new OptionResponder(export, offerStructuredReplies, handoverTokens);
-        this.options = freshOptions.get();
+        this.freshOptions = () -> new OptionResponder(exports, offerStructuredReplies, handoverTokens);
+        haggleWith(ServerTls.OFF);
     }
 
     /**
@@ -108,212 +110,50 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         if (style == HandshakeStyle.OLDSTYLE && serverTls.required()) {
             throw new IllegalArgumentException("TLS cannot be required with the old-style handshake");
         }
-        this.tls = serverTls;
+        haggleWith(serverTls);
         return this;
+    }
+
+    private void haggleWith(ServerTls serverTls) {
+        haggling = new OptionHaggling(freshOptions, new StartTlsStep(serverTls));
+        framer = new OptionFramer(haggling);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.fireChannelActive();
         if (style == HandshakeStyle.OLDSTYLE) {
+            // The old-style hello carries the export: transmission starts at once.
             ByteBuf hello = ctx.alloc().buffer(Nbd.OLDSTYLE_HELLO_LENGTH);
-            Hello.writeOldstyle(hello, export);
-            send(ctx, hello);
-            enterTransmission(ctx, Negotiation.SIMPLE);
+            Hello.writeOldstyle(hello, exports.defaultExport());
+            ReplySender.send(ctx, hello);
+            enterTransmission(ctx, Negotiation.SIMPLE, exports.defaultExport());
         } else {
             ByteBuf hello = ctx.alloc().buffer(Hello.NEWSTYLE_LENGTH);
             Hello.writeNewstyle(hello);
-            send(ctx, hello);
+            ReplySender.send(ctx, hello);
         }
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        for (;;) {
-            switch (state) {
-                case CLIENT_FLAGS -> {
-                    if (in.readableBytes() < 4) {
-                        return;
-                    }
-                    long flags = in.readUnsignedInt();
-                    if ((flags & ~KNOWN_CLIENT_FLAGS) != 0) {
-                        fail(ctx, in, String.format(
-                                "client flags 0x%08x carry unknown bits (known: 0x%08x)", flags, KNOWN_CLIENT_FLAGS));
-                        return;
-                    }
-                    noZeroes = (flags & Nbd.FLAG_C_NO_ZEROES) != 0;
-                    state = State.OPTION_HEADER;
-                }
-                case OPTION_HEADER -> {
-                    if (in.readableBytes() < OPTION_HEADER_LENGTH) {
-                        return;
-                    }
-                    long magic = in.readLong();
-                    if (magic != Nbd.IHAVEOPT) {
-                        fail(ctx, in, String.format(
-                                "bad option magic: got 0x%016x, expected IHAVEOPT 0x%016x", magic, Nbd.IHAVEOPT));
-                        return;
-                    }
-                    option = in.readInt();
-                    long length = in.readUnsignedInt();
-                    startOption(ctx, in, length);
-                }
-                case OPTION_DATA -> {
-                    if (in.readableBytes() < optionLength) {
-                        return;
-                    }
-                    handleOption(ctx, in.readSlice(optionLength));
-                    if (state == State.TLS_HANDSHAKE) {
-                        if (in.isReadable()) {
-                            // Bytes sent in clear after STARTTLS would be read as if inside TLS.
-                            fail(ctx, in, in.readableBytes() + " bytes in clear after NBD_OPT_STARTTLS");
-                            return;
-                        }
-                        state = State.OPTION_HEADER;
-                    }
-                }
-                case SKIP_OPTION_DATA -> {
-                    int skipped = (int) Math.min(in.readableBytes(), bytesToSkip);
-                    in.skipBytes(skipped);
-                    bytesToSkip -= skipped;
-                    if (bytesToSkip > 0) {
-                        return;
-                    }
-                    state = State.OPTION_HEADER;
-                }
-                case TLS_HANDSHAKE, TRANSMISSION -> {
-                    return;
-                }
-                case CLOSED -> {
-                    in.skipBytes(in.readableBytes());
-                    return;
-                }
-            }
+        framer.read(ctx, in);
+        switch (haggling.outcome()) {
+            case HAGGLING -> { }
+            case TRANSMISSION -> enterTransmission(ctx, haggling.negotiation(), haggling.chosenExport());
+            case CLOSED -> in.skipBytes(in.readableBytes());
         }
-    }
-
-    /** Decides, from an option's header alone, whether to read its data or skip it. */
-    private void startOption(ChannelHandlerContext ctx, ByteBuf in, long length) {
-        if (length > Nbd.MAX_OPTION_LENGTH) {
-            if (option == Nbd.OPT_EXPORT_NAME) {
-                fail(ctx, in, "NBD_OPT_EXPORT_NAME of " + length + " bytes is over the limit of "
-                        + Nbd.MAX_OPTION_LENGTH + " and cannot be refused but by closing");
-                return;
-            }
-            replyError(ctx, Nbd.REP_ERR_TOO_BIG,
-                    "option " + option + " data of " + length + " bytes exceeds " + Nbd.MAX_OPTION_LENGTH);
-            skip(length);
-            return;
-        }
-        if (tls.required() && !tlsStarted && option != Nbd.OPT_STARTTLS && option != Nbd.OPT_ABORT) {
-            if (option == Nbd.OPT_EXPORT_NAME) {
-                fail(ctx, in, "NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS, and TLS is required");
-                return;
-            }
-            replyError(ctx, Nbd.REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
-            skip(length);
-            return;
-        }
-        if (option == Nbd.OPT_STARTTLS && tls.offered()) {
-            optionLength = (int) length;
-            state = State.OPTION_DATA;
-            return;
-        }
-        if (!options.isSupported(option)) {
-            log.debug("{}: unsupported option {}", ctx.channel().remoteAddress(), option);
-            replyError(ctx, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
-            skip(length);
-            return;
-        }
-        optionLength = (int) length;
-        state = State.OPTION_DATA;
-    }
-
-    private void skip(long length) {
-        bytesToSkip = length;
-        state = length == 0 ? State.OPTION_HEADER : State.SKIP_OPTION_DATA;
-    }
-
-    /** Acts on one supported option whose data has fully arrived. */
-    private void handleOption(ChannelHandlerContext ctx, ByteBuf data) {
-        state = State.OPTION_HEADER;
-        if (option == Nbd.OPT_STARTTLS) {
-            startTls(ctx, data);
-            return;
-        }
-        ByteBuf reply = ctx.alloc().buffer();
-        OptionResponder.Next next;
-        try {
-            next = options.answer(option, data, noZeroes, reply);
-        } catch (RuntimeException e) {
-            reply.release();
-            throw e;
-        }
-        switch (next) {
-            case HAGGLE -> send(ctx, reply);
-            case TRANSMISSION -> {
-                send(ctx, reply);
-                enterTransmission(ctx, options.negotiation());
-            }
-            case CLOSE -> {
-                state = State.CLOSED;
-                ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
-            }
-        }
-    }
-
-
-    /**
-     * Acknowledges NBD_OPT_STARTTLS in clear, through a TLS handler put first in the pipeline
-     * in STARTTLS mode (it lets that one message through), so that whatever the client sends
-     * next is read inside TLS. Negotiation goes on from the next option, with everything
-     * agreed in clear forgotten, as the NBD protocol asks.
-     */
-    private void startTls(ChannelHandlerContext ctx, ByteBuf data) {
-        if (data.isReadable()) {
-            replyError(ctx, Nbd.REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
-            return;
-        }
-        if (tlsStarted) {
-            replyError(ctx, Nbd.REP_ERR_INVALID, "TLS is already on");
-            return;
-        }
-        tlsStarted = true;
-        options = freshOptions.get();
-        state = State.TLS_HANDSHAKE;
-        ctx.pipeline().addFirst(ServerTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
-        ByteBuf ack = ctx.alloc().buffer(OptionReplies.HEADER_LENGTH);
-        OptionReplies.writeAck(ack, option);
-        send(ctx, ack);
-    }
-
-    private void replyError(ChannelHandlerContext ctx, int errorType, String message) {
-        ByteBuf reply = ctx.alloc().buffer();
-        OptionReplies.writeError(reply, option, errorType, message);
-        send(ctx, reply);
-    }
-
-    private static void send(ChannelHandlerContext ctx, ByteBuf bytes) {
-        ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Puts the transmission codec in this handler's place; see the class comment. */
-    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation) {
-        state = State.TRANSMISSION;
+    private void enterTransmission(ChannelHandlerContext ctx, Negotiation negotiation, ExportDescription export) {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.addAfter(ctx.name(), RequestDecoder.NAME, new RequestDecoder());
         pipeline.addAfter(RequestDecoder.NAME, ReplyEncoder.NAME, new ReplyEncoder());
         if (negotiation.structuredReplies()) {
             pipeline.addAfter(ReplyEncoder.NAME, ChunkEncoder.NAME, new ChunkEncoder());
         }
-        enterTransmission.enter(pipeline, negotiation);
+        enterTransmission.enter(pipeline, negotiation, export);
         pipeline.remove(this);
-    }
-
-    private void fail(ChannelHandlerContext ctx, ByteBuf in, String reason) {
-        log.warn("{}: handshake failed, closing: {}", ctx.channel().remoteAddress(), reason);
-        state = State.CLOSED;
-        in.skipBytes(in.readableBytes());
-        ctx.close();
     }
 }

@@ -2,15 +2,19 @@ package net.flexnbd.server;
 
 import io.netty.channel.socket.SocketChannel;
 import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.flexnbd.export.RequestGate;
+import net.flexnbd.export.ServedExports;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.limits.PayloadBudget;
 import net.flexnbd.limits.PayloadBudgetHandler;
 import net.flexnbd.limits.ReceiveDeadline;
+import net.flexnbd.protocol.ExportCatalogue;
 import net.flexnbd.protocol.HandoverTokens;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.protocol.ServerHandshake;
@@ -47,18 +51,31 @@ final class ConnectionPipelines {
      */
     static Consumer<SocketChannel> clients(ServedFile file, HandshakeStyle style, Optional<Duration> killswitch,
             HandoverTokens handoverTokens, ServerTls tls, ConnectionLimits limits, PayloadBudget budget) {
+        return clients(ServedExports.single(file), style, killswitch, handoverTokens, tls, limits, budget);
+    }
+
+    /**
+     * As above, for several exports: the handshake offers them all, and the transmission
+     * handlers work on the served file of the export the client picked (its store, gate and
+     * write pacer).
+     */
+    static Consumer<SocketChannel> clients(ServedExports exports, HandshakeStyle style, Optional<Duration> killswitch,
+            HandoverTokens handoverTokens, ServerTls tls, ConnectionLimits limits, PayloadBudget budget) {
         Duration handshakeLimit = HandshakeDeadline.configured();
-        RequestExecutor executor = new RequestExecutor(file.clientStore());
+        ExportCatalogue catalogue = exports.catalogue();
+        Map<ServedFile, RequestExecutor> executors = new IdentityHashMap<>();
+        exports.all().forEach(file -> executors.put(file, new RequestExecutor(file.clientStore())));
         return channel -> channel.pipeline()
                 .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(handshakeLimit))
-                .addLast(new ServerHandshake(file.export(), style, (pipeline, negotiation) -> {
+                .addLast(new ServerHandshake(catalogue, style, (pipeline, negotiation, export) -> {
+                    ServedFile file = exports.file(export.name());
                     pipeline.remove(HandshakeDeadline.NAME);
                     pipeline.remove(HandshakeFailures.NAME);
                     killswitch.ifPresent(limit -> pipeline.addLast(new Killswitch(limit)));
                     pipeline.addLast(new WritePacing(file.writePacer()));
                     RequestValidator validator = new RequestValidator(file.store().size(), negotiation,
                             file.options().readOnly());
-                    pipeline.addLast(new RequestDispatcher(validator, executor, file.gate(), file.storage(),
+                    pipeline.addLast(new RequestDispatcher(validator, executors.get(file), file.gate(), file.storage(),
                             negotiation.structuredReplies()));
                 }, handoverTokens).withTls(tls))
                 .addLast(PayloadBudgetHandler.NAME, new PayloadBudgetHandler(budget))

@@ -1,12 +1,11 @@
 package net.flexnbd.server;
 
 import io.netty.channel.socket.SocketChannel;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import net.flexnbd.events.ServerEvents;
+import net.flexnbd.export.ServedExports;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.limits.PayloadBudget;
@@ -34,13 +34,15 @@ public final class NbdServer {
     public static final int EXIT_NO_CONTROL = 1;
     /** Exit status after a fatal local failure (failed rebind, failed local write). */
     public static final int EXIT_FATAL = 2;
-    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
     /** How long the migration thread waits for the client listener's port to be free. */
     private static final Duration RELEASE_LIMIT = Duration.ofSeconds(5);
 
     private final ServerSettings settings;
     private final OpenedFile opened;
     private final ServedFile file;
+    /** {@link #file} as the default export, and the named exports beside it. */
+    private final ServedExports exports;
+    private final NamedExportFiles namedFiles;
     private final AccessPolicy access;
     private final StorageExecutor storage;
     private final PayloadBudget payloadBudget;
@@ -51,7 +53,7 @@ public final class NbdServer {
     private volatile MigrationReceiver receiver;
     private boolean released;
 
-    private NbdServer(ServerSettings settings, OpenedFile opened) {
+    private NbdServer(ServerSettings settings, OpenedFile opened, NamedExportFiles namedFiles) {
         this.settings = settings;
         this.opened = opened;
         this.payloadBudget = new PayloadBudget(settings.limits().maxPayloadMemory());
@@ -59,6 +61,8 @@ public final class NbdServer {
         this.listeners = new ServerListeners(access, settings.limits());
         this.storage = StorageExecutor.withThreads(StorageExecutor.configuredThreads());
         this.file = new ServedFile(settings.file(), opened.store(), storage, settings.export());
+        this.namedFiles = namedFiles;
+        this.exports = namedFiles.serve(file, storage, settings.export());
         this.control = new ControlState(settings.mode() == ServerSettings.Mode.SERVE
                 ? ControlState.Phase.IN_CONTROL : ControlState.Phase.WAITING);
     }
@@ -70,7 +74,15 @@ public final class NbdServer {
      * @throws StartupException with a one-line, user-facing message when it cannot
      */
     public static NbdServer start(ServerSettings settings) throws StartupException {
-        NbdServer server = new NbdServer(settings, OpenedFile.open(settings));
+        OpenedFile opened = OpenedFile.open(settings);
+        NamedExportFiles namedFiles;
+        try {
+            namedFiles = NamedExportFiles.open(settings.namedExports());
+        } catch (StartupException e) {
+            opened.close();
+            throw e;
+        }
+        NbdServer server = new NbdServer(settings, opened, namedFiles);
         try {
             server.bind();
         } catch (StartupException e) {
@@ -85,6 +97,8 @@ public final class NbdServer {
             if (settings.mode() == ServerSettings.Mode.SERVE) {
                 InetSocketAddress bound = awaitBound(listeners.bindClients(settings.bind(), clientsPipeline())).localAddress();
                 log.info("serving {} ({} bytes) on {}", settings.file(), file.store().size(), bound);
+                exports.named().forEach((name, named) -> log.info("serving {} ({} bytes) as export '{}'",
+                        named.path(), named.store().size(), name));
                 ServerEvents.emit("serving", "address", bound);
             } else {
                 ControlTakeover takeover = new ControlTakeover(settings, listeners, this::clientsPipeline, control,
@@ -116,7 +130,7 @@ public final class NbdServer {
     private Consumer<SocketChannel> clientsPipeline() {
         Optional<Duration> killswitch = settings.killswitch() ? Optional.of(settings.requestTimeout()) : Optional.empty();
         MigrationReceiver received = receiver;
-        return ConnectionPipelines.clients(file, settings.handshake(), killswitch,
+        return ConnectionPipelines.clients(exports, settings.handshake(), killswitch,
                 received == null ? HandoverTokens.NONE : received::afterControl,
                 opened.tls(), settings.limits(), payloadBudget);
     }
@@ -132,6 +146,11 @@ public final class NbdServer {
 
     public ServedFile file() {
         return file;
+    }
+
+    /** The names of the exports served beside the default one, in the order given; empty for none. */
+    public Set<String> namedExports() {
+        return exports.named().keySet();
     }
 
     /** Who may connect; the control socket's {@code acl} replaces it. */
@@ -205,11 +224,6 @@ public final class NbdServer {
         }
     }
 
-    /** Completes with the exit status once the server has stopped. */
-    public CompletionStage<Integer> exited() {
-        return exit;
-    }
-
     /**
      * A signal asked us to stop: {@code first} runs, in-flight requests finish, data is
      * flushed, then exit. Does nothing once the server has ended on its own.
@@ -221,20 +235,7 @@ public final class NbdServer {
         log.info("shutting down");
         first.run();
         listeners.closeAll();
-        try {
-            file.gate().close().get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} requests still in flight after {}s; closing anyway", file.gate().inFlight(), DRAIN_LIMIT.toSeconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            log.warn("draining requests failed: {}", e.getCause().toString());
-        }
-        try {
-            file.store().flush();
-        } catch (IOException e) {
-            log.error("flush at shutdown failed: {}", e.toString());
-        }
+        Drain.finishRequestsAndFlush(exports.all());
         access.disconnectAll();
         boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
                 && control.phase() != ControlState.Phase.HANDING_OVER);
@@ -255,5 +256,6 @@ public final class NbdServer {
         listeners.shutdownThreads();
         storage.close();
         opened.close();
+        namedFiles.close();
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
+import net.flexnbd.export.NamedExport;
 import net.flexnbd.limits.ConnectionLimits;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.tls.TlsSettings;
@@ -30,6 +31,8 @@ import net.flexnbd.tls.TlsSettings;
  * @param exitAfterMigration for {@code listen}: exit 0 once the migration has arrived instead of
  *                          serving it (the original flexnbd's {@code listen})
  * @param tls               STARTTLS for clients and (listening) the migration link
+ * @param namedExports      for {@code serve}: files served beside {@code file} under their own
+ *                          names ({@code file} stays the default export, the one a migration moves)
  */
 public record ServerSettings(
         Mode mode,
@@ -46,7 +49,8 @@ public record ServerSettings(
         ExportOptions export,
         ConnectionLimits limits,
         boolean exitAfterMigration,
-        TlsSettings tls) {
+        TlsSettings tls,
+        List<NamedExport> namedExports) {
 
     /** The killswitch's default limit. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -58,6 +62,7 @@ public record ServerSettings(
         java.util.Objects.requireNonNull(export, "export");
         java.util.Objects.requireNonNull(limits, "limits");
         java.util.Objects.requireNonNull(tls, "tls");
+        namedExports = List.copyOf(namedExports);
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout (" + requestTimeout + ") must be positive");
         }
@@ -69,7 +74,7 @@ public record ServerSettings(
             HandshakeStyle handshake, Optional<InetSocketAddress> rebind, MigrationTuning migration,
             ExportOptions export) {
         this(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch, requestTimeout,
-                handshake, rebind, migration, export, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF);
+                handshake, rebind, migration, export, ConnectionLimits.DEFAULTS, false, TlsSettings.OFF, List.of());
     }
 
     /** Settings with the given migration tuning and the default export options. */
@@ -90,27 +95,32 @@ public record ServerSettings(
 
     public ServerSettings withMigration(MigrationTuning tuning) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, tuning, export, limits, exitAfterMigration, tls);
+                requestTimeout, handshake, rebind, tuning, export, limits, exitAfterMigration, tls, namedExports);
     }
 
     public ServerSettings withExport(ExportOptions options) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, options, limits, exitAfterMigration, tls);
+                requestTimeout, handshake, rebind, migration, options, limits, exitAfterMigration, tls, namedExports);
     }
 
     public ServerSettings withLimits(ConnectionLimits newLimits) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, export, newLimits, exitAfterMigration, tls);
+                requestTimeout, handshake, rebind, migration, export, newLimits, exitAfterMigration, tls, namedExports);
     }
 
     public ServerSettings withExitAfterMigration(boolean exit) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, export, limits, exit, tls);
+                requestTimeout, handshake, rebind, migration, export, limits, exit, tls, namedExports);
     }
 
     public ServerSettings withTls(TlsSettings newTls) {
         return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
-                requestTimeout, handshake, rebind, migration, export, limits, exitAfterMigration, newTls);
+                requestTimeout, handshake, rebind, migration, export, limits, exitAfterMigration, newTls, namedExports);
+    }
+
+    public ServerSettings withNamedExports(List<NamedExport> exports) {
+        return new ServerSettings(mode, bind, file, controlSocket, aclEntries, defaultDeny, killswitch,
+                requestTimeout, handshake, rebind, migration, export, limits, exitAfterMigration, tls, exports);
     }
 
     /** Where clients are served once this server is in control. */
