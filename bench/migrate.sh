@@ -22,6 +22,7 @@
 # Targets (issue 3): dense under 1.5 s and at least 50% of loopback; sparse under 1 s with
 # under 80 MiB allocated; handover pause under 100 ms.
 #
+# BENCH_SERVER_JAVA_OPTS adds JVM options to the servers (e.g. -Xlog:gc to see their pauses).
 # BENCH_CASES (default "dense sparse pause converge") picks the cases to run, e.g.
 # BENCH_CASES="pause converge" for the handover figures alone; the table shows "-" for the rest.
 #
@@ -103,7 +104,8 @@ start_server() {
   local name=$1 mode=$2 file=$3 port=$4
   shift 4
   # exec: $! is the JVM itself, so that it can be waited for and stopped
-  (exec java -cp "$cp" net.flexnbd.cli.Main "$mode" --addr 127.0.0.1 --port "$port" --file "$file" \
+ # shellcheck disable=SC2086 # BENCH_SERVER_JAVA_OPTS is a list of words on purpose.
+  (exec java ${BENCH_SERVER_JAVA_OPTS:-} -cp "$cp" net.flexnbd.cli.Main "$mode" --addr 127.0.0.1 --port "$port" --file "$file" \
     --sock "$work/$name.sock" "$@") >"$work/$name.log" 2>&1 &
   server_pid=$!
   started_pids+=("$server_pid")
@@ -294,6 +296,16 @@ echo "  longest acknowledged write on the source over the whole migration: $(fie
 echo "    (sent at" \
   "$(sed -n 's/^longest_ack_sent_at=//p' "$work/pause.out"); the source logged 'mirroring' at" \
   "$(grep -m1 -o '^[^ ]*' <(grep -m1 'mirroring ' "$work/pause-src.log")))"
+# seconds_after LOG TEXT ISO-TIME: ISO-TIME in seconds after the first line of LOG with TEXT
+seconds_after() {
+  awk -v a="$(millis_of "$1" "$2")" -v b="$(($(date -d "$3" +%s%N) / 1000000))" 'BEGIN { printf "%+.2f", (b - a) / 1000 }'
+}
+longest_list=""
+for ack in $(sed -n 's/^longest_acks=//p' "$work/pause.out" | tr ',' ' '); do
+  longest_list+=" ${ack%@*} at $(seconds_after "$work/pause-src.log" "mirroring " "${ack#*@}") s,"
+done
+echo "    the five longest, sent at seconds after 'mirroring' (final pass sent at" \
+  "$(awk -v ms=$((pause_final - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s):${longest_list%,}"
 echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms (target <= 100 ms)"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"

@@ -4,7 +4,9 @@
 #   write  sequential write of 1 GiB with nbdcopy, from a random-data file in the page cache
 #   read   sequential read of 1 GiB with nbdcopy, to null:
 #   randrd 4 KiB random reads with fio's nbd engine, iodepth 16
-# Each figure is the best of BENCH_RUNS runs, after one unmeasured warm-up round. Beside it, the CPU time the server itself used
+# Each figure is the best of BENCH_RUNS runs (the median beside it), after BENCH_WARMUP unmeasured
+# warm-up rounds of all three tests for every server alike (default 3: our JIT compiler is still
+# busy after one, and its work would count as serving CPU). Beside it, the CPU time the server itself used
 # (user + system, from /proc) in its least costly run: on a busy machine, where wall-clock
 # figures swing, the cost per byte or per request is the steadier comparison. Then the resident
 # memory of our server while it serves a 64 GiB sparse file, after a read of its first 256 MiB.
@@ -12,7 +14,8 @@
 #   nbdcopy  an 8 GiB file holding 64 MiB of data, copied to null: (holes skipped by block status)
 #   convert  the same file with qemu-img convert -O qcow2 to a local file
 #   map      nbdinfo --map of a 1 TiB sparse file with a few data runs (target: under 0.5 s)
-# Each is the best (lowest) wall time of BENCH_RUNS runs, after BENCH_SPARSE_WARMUP unmeasured
+# Each is the best (lowest) wall time of BENCH_RUNS runs (the median beside it, and the server's
+# CPU time in its least costly run), after BENCH_SPARSE_WARMUP unmeasured
 # rounds (default 10) for every server alike: a run is only a few hundred requests, too few
 # for the JVM to compile the hot paths, and a server that has been up for a while is warm.
 #
@@ -20,7 +23,7 @@
 # before every read and randread run, so that those figures include the disk; writes do not read,
 # so they run as usual. The drop is machine-wide: other work on the machine loses its cache too.
 #
-# Environment: BENCH_RUNS (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
+# Environment: BENCH_RUNS (default 3), BENCH_WARMUP (default 3), BENCH_FIO_SECONDS (default 20), BENCH_SIZE_MIB (default
 # 1024), BENCH_PARTS ("dense sparse" by default; one of them to run only that part), BENCH_DIR (where the scratch directory goes; default: TMPDIR or /tmp),
 # FLEXNBD_JAVA_OPTS (JVM options of our server, e.g. for JFR). Quick run:
 #   BENCH_RUNS=1 BENCH_FIO_SECONDS=3 BENCH_SIZE_MIB=256 bench/serve.sh
@@ -32,6 +35,8 @@ fio_seconds="${BENCH_FIO_SECONDS:-20}"
 size_mib="${BENCH_SIZE_MIB:-1024}"
 parts="${BENCH_PARTS:-dense sparse}"
 sparse_warmup="${BENCH_SPARSE_WARMUP:-10}"
+dense_warmup="${BENCH_WARMUP:-3}"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 wants() { [[ " $parts " == *" $1 "* ]]; }
 
 for tool in nbdcopy nbdinfo fio nbdkit qemu-nbd qemu-img java; do
@@ -157,8 +162,17 @@ fio_run() {
   awk -v iops="$iops" -v c="$((c1 - c0))" -v hz="$ticks_per_second" 'BEGIN { printf "%.0f %.0f", iops, c * 1000 / hz }'
 }
 
-# From "figure cpu" pairs on stdin: the best figure and the least CPU, as "figure cpu".
-best() { awk 'NF == 2 { if ($1 > f) f = $1; if (c == "" || $2 < c) c = $2 } END { print f, c }'; }
+# median: the median of the first numbers of the lines on stdin.
+median() { awk 'NF { print $1 }' | sort -g | awk '{ v[n++] = $1 } END { print n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }'; }
+
+# From "figure cpu" pairs on stdin: the best figure, the least CPU and the median figure, as
+# "figure cpu median".
+best() {
+  local runs
+  runs="$(cat)"
+  echo "$(awk 'NF == 2 { if ($1 > f) f = $1; if (c == "" || $2 < c) c = $2 } END { print f, c }' <<<"$runs")" \
+    "$(median <<<"$runs")"
+}
 
 if [[ ! -f "$root/reference-server/target/flexnbd.jar" ]]; then
   echo "building flexnbd.jar ..." >&2
@@ -177,13 +191,15 @@ sync
 for name in "${servers[@]}"; do
   start_server "$name" "$work/disk.img"
 done
-# One unmeasured round first: our JIT compiler, and every server's caches, warm up.
-echo "warming up ..." >&2
-for name in "${servers[@]}"; do
-  nbdcopy_run "$name" "$work/random.bin" "${uri_of[$name]}" >/dev/null
-  nbdcopy_run "$name" "${uri_of[$name]}" null: >/dev/null
-  fio --name=warmup --ioengine=nbd --uri="${uri_of[$name]}" --rw=randread --bs=4k --iodepth=16 \
-    --size="${size_mib}M" --time_based --runtime=5 --output-format=terse >/dev/null
+# Unmeasured rounds first: our JIT compiler, and every server's caches, warm up.
+echo "warming up ($dense_warmup rounds) ..." >&2
+for _ in $(seq "$dense_warmup"); do
+  for name in "${servers[@]}"; do
+    nbdcopy_run "$name" "$work/random.bin" "${uri_of[$name]}" >/dev/null
+    nbdcopy_run "$name" "${uri_of[$name]}" null: >/dev/null
+    fio --name=warmup --ioengine=nbd --uri="${uri_of[$name]}" --rw=randread --bs=4k --iodepth=16 \
+      --size="${size_mib}M" --time_based --runtime=5 --output-format=terse >/dev/null
+  done
 done
 echo "measuring ..." >&2
 declare -A write_runs read_runs fio_runs
@@ -227,13 +243,18 @@ stop_servers
 
 fi
 
-# seconds CMD...: the wall time of one run of CMD, in seconds.
-seconds() {
-  local start end
+# timed NAME CMD...: "seconds CPU-ms" of one run of CMD against server NAME: its wall time, and
+# the CPU time the server used meanwhile.
+timed() {
+  local name="$1" start end c0 c1
+  shift
+  c0="$(cpu_ticks "${pid_of[$name]}")"
   start="$(now)"
   "$@" >/dev/null
   end="$(now)"
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+  c1="$(cpu_ticks "${pid_of[$name]}")"
+  awk -v s="$start" -v e="$end" -v c="$((c1 - c0))" -v hz="$ticks_per_second" \
+    'BEGIN { printf "%.3f %.0f", e - s, c * 1000 / hz }'
 }
 
 # fastest: the lowest of the numbers on stdin.
@@ -261,15 +282,15 @@ if wants sparse; then
       for name in "${servers[@]}"; do
         uri="${uri_of[$name]}"
         if [[ "$file" == sparse8 ]]; then
-          t_copy="$(seconds nbdcopy "$uri" null:)"
+          t_copy="$(timed "$name" nbdcopy "$uri" null:)"
           rm -f "$work/out.qcow2"
-          t_convert="$(seconds qemu-img convert -f raw -O qcow2 "$uri" "$work/out.qcow2")"
+          t_convert="$(timed "$name" qemu-img convert -f raw -O qcow2 "$uri" "$work/out.qcow2")"
           if ((round > 0)); then
             copy_runs[$name]+="$t_copy"$'\n'
             convert_runs[$name]+="$t_convert"$'\n'
           fi
         else
-          t_map="$(seconds nbdinfo --map "$uri")"
+          t_map="$(timed "$name" nbdinfo --map "$uri")"
           ((round > 0)) && map_runs[$name]+="$t_map"$'\n'
         fi
       done
@@ -278,31 +299,42 @@ if wants sparse; then
   done
   rm -f "$work/out.qcow2"
   for name in "${servers[@]}"; do
-    echo "$name runs (s): nbdcopy [$(grep . <<<"${copy_runs[$name]}" | paste -sd,)]" \
+    echo "$name runs (s server-CPU-ms): nbdcopy [$(grep . <<<"${copy_runs[$name]}" | paste -sd,)]" \
       "convert [$(grep . <<<"${convert_runs[$name]}" | paste -sd,)] map [$(grep . <<<"${map_runs[$name]}" | paste -sd,)]" >&2
   done
 fi
 
-# time_row LABEL "runs" x 3 (flexnbd, nbdkit, qemu-nbd): best seconds of each, and the best
-# peer's time over ours (at least 1.00x: we are as fast as the fastest peer).
+# time_row LABEL "runs" x 3 (flexnbd, nbdkit, qemu-nbd), each run "seconds CPU-ms": best seconds
+# of each, the best peer's time over ours (at least 1.00x: we are as fast as the fastest peer),
+# the same for the medians, and each server's least CPU ms in one run.
 time_row() {
   local label="$1" ours kit qemu
-  ours="$(fastest <<<"$2")"; kit="$(fastest <<<"$3")"; qemu="$(fastest <<<"$4")"
+  ours="$(fastest <<<"$2") $(median <<<"$2") $(least_cpu <<<"$2")"
+  kit="$(fastest <<<"$3") $(median <<<"$3") $(least_cpu <<<"$3")"
+  qemu="$(fastest <<<"$4") $(median <<<"$4") $(least_cpu <<<"$4")"
   awk -v l="$label" -v o="$ours" -v k="$kit" -v q="$qemu" 'BEGIN {
-    peer = k < q ? k : q
-    printf "| %-40s | %8.3f | %8.3f | %8.3f | %5.2fx |\n", l, o, k, q, peer / o
+    split(o, a, " "); split(k, b, " "); split(q, c, " ")
+    peer = b[1] < c[1] ? b[1] : c[1]
+    mpeer = b[2] < c[2] ? b[2] : c[2]
+    printf "| %-40s | %8.3f | %8.3f | %8.3f | %5.2fx | %5.2fx | %6d | %6d | %6d |\n",
+      l, a[1], b[1], c[1], peer / a[1], mpeer / a[2], a[3], b[3], c[3]
   }'
 }
 
-# row LABEL "figure cpu" x 3 (flexnbd, nbdkit, qemu-nbd): the figures, our ratio to the best
-# peer, and the server CPU used per unit of work (CPU ms divided by WORK units).
+# least_cpu: the lowest of the second numbers of the lines on stdin.
+least_cpu() { awk 'NF == 2 { if (m == "" || $2 < m) m = $2 } END { print m }'; }
+
+# row LABEL "figure cpu median" x 3 (flexnbd, nbdkit, qemu-nbd): the best figures, our ratio to
+# the best peer, the same for the medians, and the server CPU used per unit of work (CPU ms
+# divided by WORK units).
 row() {
   local label="$1" work_units="$2" ours="$3" kit="$4" qemu="$5"
   awk -v l="$label" -v w="$work_units" -v o="$ours" -v k="$kit" -v q="$qemu" 'BEGIN {
     split(o, a, " "); split(k, b, " "); split(q, c, " ")
     peer = b[1] > c[1] ? b[1] : c[1]
-    printf "| %-30s | %8d | %8d | %8d | %5.2fx | %6.1f | %6.1f | %6.1f |\n",
-      l, a[1], b[1], c[1], a[1] / peer, a[2] / w, b[2] / w, c[2] / w
+    mpeer = b[3] > c[3] ? b[3] : c[3]
+    printf "| %-30s | %8d | %8d | %8d | %5.2fx | %5.2fx | %6.1f | %6.1f | %6.1f |\n",
+      l, a[1], b[1], c[1], a[1] / peer, a[3] / mpeer, a[2] / w, b[2] / w, c[2] / w
   }'
 }
 
@@ -312,18 +344,20 @@ gib="$(awk -v m="$size_mib" 'BEGIN { print m / 1024 }')"
 echo
 cache="page cache warm"
 [[ "$cold" == 1 ]] && cache="page cache dropped before every read run"
-echo "flexnbd vs nbdkit (file) vs qemu-nbd on loopback; ${size_mib} MiB file; best of $runs runs; fio ${fio_seconds} s; $cache;"
-echo "$(nproc) CPUs, load average at the end $load. CPU columns: server CPU time per GiB (ms) or per 1000 I/Os (ms)."
-echo "| test                           |  flexnbd |   nbdkit | qemu-nbd | ratio  | cpu fx | cpu nk | cpu qm |"
-echo "|--------------------------------|----------|----------|----------|--------|--------|--------|--------|"
+echo "flexnbd vs nbdkit (file) vs qemu-nbd on loopback; ${size_mib} MiB file; best of $runs runs after $dense_warmup warm-up rounds; fio ${fio_seconds} s; $cache;"
+echo "$(nproc) CPUs, load average at the start $load_start, at the end $load. ratio: ours over the best peer's, best runs;"
+echo "ratio med: the same for the medians. CPU columns: server CPU time per GiB (ms) or per 1000 I/Os (ms), least costly run."
+echo "| test                           |  flexnbd |   nbdkit | qemu-nbd | ratio  | r. med | cpu fx | cpu nk | cpu qm |"
+echo "|--------------------------------|----------|----------|----------|--------|--------|--------|--------|--------|"
 row "nbdcopy seq write (MiB/s)" "$gib" "${write_best[flexnbd]}" "${write_best[nbdkit]}" "${write_best[qemu-nbd]}"
 row "nbdcopy seq read (MiB/s)" "$gib" "${read_best[flexnbd]}" "${read_best[nbdkit]}" "${read_best[qemu-nbd]}"
 # per 1000 I/Os: CPU ms over (IOPS * seconds / 1000), each server's own IOPS
 awk -v o="${fio_best[flexnbd]}" -v k="${fio_best[nbdkit]}" -v q="${fio_best[qemu-nbd]}" -v t="$fio_seconds" 'BEGIN {
   split(o, a, " "); split(k, b, " "); split(q, c, " ")
   peer = b[1] > c[1] ? b[1] : c[1]
-  printf "| %-30s | %8d | %8d | %8d | %5.2fx | %6.2f | %6.2f | %6.2f |\n", "fio 4K randread QD16 (IOPS)",
-    a[1], b[1], c[1], a[1] / peer, a[2] / (a[1] * t / 1000), b[2] / (b[1] * t / 1000), c[2] / (c[1] * t / 1000)
+  mpeer = b[3] > c[3] ? b[3] : c[3]
+  printf "| %-30s | %8d | %8d | %8d | %5.2fx | %5.2fx | %6.2f | %6.2f | %6.2f |\n", "fio 4K randread QD16 (IOPS)",
+    a[1], b[1], c[1], a[1] / peer, a[3] / mpeer, a[2] / (a[1] * t / 1000), b[2] / (b[1] * t / 1000), c[2] / (c[1] * t / 1000)
 }'
 echo
 echo "flexnbd serving a 64 GiB sparse file after reading its first 256 MiB:" \
@@ -331,10 +365,11 @@ echo "flexnbd serving a 64 GiB sparse file after reading its first 256 MiB:" \
 fi
 if wants sparse; then
   echo
-  echo "Sparse disks, seconds (best of $runs runs); ratio: the faster peer's time over ours (>= 1.00x: as fast or faster)."
-  echo "$(nproc) CPUs, load average at the end $load."
-  echo "| test                                     |  flexnbd |   nbdkit | qemu-nbd | ratio  |"
-  echo "|------------------------------------------|----------|----------|----------|--------|"
+  echo "Sparse disks, seconds (best of $runs runs); ratio: the faster peer's time over ours (>= 1.00x: as fast or faster);"
+  echo "r. med: the same for the medians; cpu: the server's CPU ms in its least costly run."
+  echo "$(nproc) CPUs, load average at the start $load_start, at the end $load."
+  echo "| test                                     |  flexnbd |   nbdkit | qemu-nbd | ratio  | r. med | cpu fx | cpu nk | cpu qm |"
+  echo "|------------------------------------------|----------|----------|----------|--------|--------|--------|--------|--------|"
   time_row "nbdcopy 8 GiB (64 MiB data) to null:" "${copy_runs[flexnbd]}" "${copy_runs[nbdkit]}" "${copy_runs[qemu-nbd]}"
   time_row "qemu-img convert 8 GiB (64 MiB) -O qcow2" "${convert_runs[flexnbd]}" "${convert_runs[nbdkit]}" "${convert_runs[qemu-nbd]}"
   time_row "nbdinfo --map 1 TiB sparse (limit 0.5 s)" "${map_runs[flexnbd]}" "${map_runs[nbdkit]}" "${map_runs[qemu-nbd]}"

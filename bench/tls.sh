@@ -2,10 +2,13 @@
 # bench/tls.sh: serving speed with and without TLS, against nbdkit's TLS, in one run (issue 11).
 #
 # Makes a CA and a server certificate with openssl, then for each of
-#   flexnbd (clear), flexnbd --tls require, nbdkit (clear), nbdkit --tls=require
+#   flexnbd (clear), flexnbd --tls require (BoringSSL through netty-tcnative, the default),
+#   flexnbd --tls require on the JDK's provider (-Dflexnbd.tls.provider=jdk),
+#   nbdkit (clear), nbdkit --tls=require
 # serves a SIZE_MIB (default 512) MiB file and times RUNS (default 3) nbdcopy writes of random
 # data into it and RUNS nbdcopy reads of it (to /dev/null), over loopback. Prints the median
-# MiB/s of each, the TLS/clear ratios, and each server's peak resident memory (VmHWM).
+# MiB/s of each, the TLS/clear ratios, each server's peak resident memory (VmHWM), and the
+# server's CPU time per GiB written and read (user+system, over all its runs).
 #
 # Needs java, mvn (the first run builds), nbdkit, nbdcopy, openssl. Scratch space: BENCH_DIR
 # (default: a new directory under ${TMPDIR:-/tmp}), removed at exit. On a loaded machine the
@@ -50,29 +53,43 @@ free_port() {
   done
 }
 
-# start NAME: serves a fresh file; sets pid and uri.
+# start NAME: serves a fresh file; sets pid and uri. A server that exits before answering (its
+# port was taken after free_port looked) is started again on another port.
 start() {
-  local name="$1" port file="$work/disk-$1.img"
-  port="$(free_port)"
+  local name="$1" port file="$work/disk-$1.img" attempt
   truncate -s "${SIZE_MIB}M" "$file"
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    launch "$name" "$port" "$file"
+    pid=$!
+    for _ in $(seq 300); do
+      nbdinfo --size "$uri" >/dev/null 2>&1 && return
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    stop
+  done
+  echo "tls.sh: $name did not come up" >&2
+  exit 1
+}
+
+# launch NAME PORT FILE: starts one server in the background; sets uri.
+launch() {
+  local name="$1" port="$2" file="$3"
   case "$name" in
-    flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" &
+    flexnbd) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" >"$work/$name.log" 2>&1 &
              uri="nbd://127.0.0.1:$port/" ;;
-    flexnbd-tls) java ${FLEXNBD_JAVA_OPTS:-} -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" \
-                     --tls require --tls-certificates "$pki" &
+    flexnbd-tls|flexnbd-tls-jdk)
+             provider=""
+             [[ "$name" == flexnbd-tls-jdk ]] && provider="-Dflexnbd.tls.provider=jdk"
+             java ${FLEXNBD_JAVA_OPTS:-} $provider -jar "$root/reference-server/target/flexnbd.jar" serve -l 127.0.0.1 -p "$port" -f "$file" \
+                     --tls require --tls-certificates "$pki" >"$work/$name.log" 2>&1 &
              uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
     nbdkit)  nbdkit -f -i 127.0.0.1 -p "$port" file "$file" &
              uri="nbd://127.0.0.1:$port/" ;;
     nbdkit-tls) nbdkit -f -i 127.0.0.1 -p "$port" --tls=require --tls-certificates="$pki" file "$file" &
              uri="nbds://127.0.0.1:$port/?tls-certificates=$pki" ;;
   esac
-  pid=$!
-  for _ in $(seq 300); do
-    nbdinfo --size "$uri" >/dev/null 2>&1 && return
-    sleep 0.2
-  done
-  echo "tls.sh: $name did not come up" >&2
-  exit 1
 }
 
 # median of numbers on stdin
@@ -87,11 +104,21 @@ mibps() {
   awk -v s="$start" -v e="$end" -v m="$SIZE_MIB" 'BEGIN { printf "%.1f\n", m / (e - s) }'
 }
 
-declare -A write_of read_of peak_of
-for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
+# cpu_ms PID: the process's user+system CPU so far, in ms
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+
+declare -A write_of read_of peak_of wcpu_of rcpu_of
+servers=(flexnbd flexnbd-tls flexnbd-tls-jdk nbdkit nbdkit-tls)
+for name in "${servers[@]}"; do
   start "$name"
+  before=$(cpu_ms "$pid")
   write_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$work/data.bin" "$uri"; done | median)
+  middle=$(cpu_ms "$pid")
   read_of[$name]=$(for _ in $(seq "$RUNS"); do mibps nbdcopy "$uri" null:; done | median)
+  after=$(cpu_ms "$pid")
+  # server CPU per GiB moved, over all the runs: steadier than MiB/s on a loaded machine
+  wcpu_of[$name]=$(( (middle - before) * 1024 / (RUNS * SIZE_MIB) ))
+  rcpu_of[$name]=$(( (after - middle) * 1024 / (RUNS * SIZE_MIB) ))
   peak_of[$name]=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
   nbdcopy "$uri" "$work/check.bin" && cmp -s "$work/check.bin" "$work/data.bin" \
       || { echo "tls.sh: $name returned different data" >&2; exit 1; }
@@ -100,11 +127,18 @@ for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
 done
 
 printf 'tls.sh: %d MiB, median of %d nbdcopy runs each; load %s\n' "$SIZE_MIB" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %10s %10s %10s\n' server "write MiB/s" "read MiB/s" "peak MiB"
-for name in flexnbd flexnbd-tls nbdkit nbdkit-tls; do
-  printf '%-12s %10s %10s %10s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}"
+printf '%-16s %11s %11s %9s %15s %15s\n' server "write MiB/s" "read MiB/s" "peak MiB" "write CPU ms/GiB" "read CPU ms/GiB"
+for name in "${servers[@]}"; do
+  printf '%-16s %11s %11s %9s %15s %15s\n' "$name" "${write_of[$name]}" "${read_of[$name]}" "${peak_of[$name]}" \
+      "${wcpu_of[$name]}" "${rcpu_of[$name]}"
+done
+for name in flexnbd-tls flexnbd-tls-jdk; do
+  printf '%s: %s\n' "$name" "$(grep -o 'TLS on the .*' "$work/$name.log" | head -1)"
 done
 awk -v fw="${write_of[flexnbd-tls]}" -v fr="${read_of[flexnbd-tls]}" -v kw="${write_of[nbdkit-tls]}" -v kr="${read_of[nbdkit-tls]}" \
-    -v cw="${write_of[flexnbd]}" -v cr="${read_of[flexnbd]}" 'BEGIN {
-  printf "flexnbd TLS / flexnbd clear: write %.2f, read %.2f\n", fw / cw, fr / cr
-  printf "flexnbd TLS / nbdkit TLS:    write %.2f, read %.2f\n", fw / kw, fr / kr }'
+    -v cw="${write_of[flexnbd]}" -v cr="${read_of[flexnbd]}" \
+    -v jw="${write_of[flexnbd-tls-jdk]}" -v jr="${read_of[flexnbd-tls-jdk]}" 'BEGIN {
+  printf "flexnbd TLS / flexnbd clear:     write %.2f, read %.2f\n", fw / cw, fr / cr
+  printf "flexnbd TLS / nbdkit TLS:        write %.2f, read %.2f\n", fw / kw, fr / kr
+  printf "flexnbd TLS on the JDK / nbdkit TLS: write %.2f, read %.2f\n", jw / kw, jr / kr
+  printf "flexnbd TLS, OpenSSL / JDK:      write %.2f, read %.2f\n", fw / jw, fr / jr }'

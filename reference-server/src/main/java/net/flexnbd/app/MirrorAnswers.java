@@ -33,6 +33,8 @@ final class MirrorAnswers {
             case NOT_MIRRORING -> 11;
             case TOO_LATE -> 12;
             case TOO_SMALL -> 13;
+            case TLS_REQUIRED -> 14;
+            case TLS_FAILED -> 15;
         };
     }
 

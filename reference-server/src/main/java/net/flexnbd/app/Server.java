@@ -44,7 +44,8 @@ public final class Server implements AutoCloseable {
         if (settings.controlSocket().isPresent()) {
             try {
                 server.control = ControlSocketServer.open(settings.controlSocket().get(),
-                        new ServerControl(server, server.mirror, server.serving.access(), settings.defaultDeny()));
+                        new ServerControl(server, server.mirror, server.serving.access(), settings.defaultDeny(),
+                                settings.tls().certificates()));
             } catch (IOException e) {
                 server.release();
                 throw new StartupException("cannot open control socket " + settings.controlSocket().get()

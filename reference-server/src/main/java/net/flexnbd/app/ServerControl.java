@@ -2,6 +2,7 @@ package net.flexnbd.app;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import net.flexnbd.migration.MirrorController;
 import net.flexnbd.migration.MirrorRequest;
 import net.flexnbd.migration.MirrorRequest.AfterHandover;
 import net.flexnbd.server.AccessPolicy;
+import net.flexnbd.tls.ClientTls;
 
 /**
  * The server's side of the control socket: turns each command's argument lines into a call
@@ -24,18 +26,24 @@ import net.flexnbd.server.AccessPolicy;
  * <p>{@code mirror} takes the destination address and port, then optionally, in this order,
  * the action ({@code exit}, {@code unlink} or {@code nothing}; default {@code exit}), the
  * bind address, and the bandwidth cap in bytes per second. The bind address may be left
- * off before the cap: a fourth argument that is a plain number is the cap.
+ * off before the cap: a fourth argument that is a plain number is the cap. A last argument
+ * {@code tls} (after any of the others) runs the migration inside TLS with the certificates
+ * of this server's {@code --tls-certificates} directory.
  */
 final class ServerControl implements ControlHandler {
     private final Server server;
     private final MirrorController mirror;
     private final AccessPolicy access;
     private final boolean defaultDeny;
+    /** {@code --tls-certificates}: where {@code mirror ... tls} finds {@code ca-cert.pem} and the client pair. */
+    private final Optional<Path> tlsCertificates;
     /** Routes each command to its handler; unknown ones get the socket's bad-request code. */
     private final ControlCommands commands;
 
-    ServerControl(Server server, MirrorController mirror, AccessPolicy access, boolean defaultDeny) {
+    ServerControl(Server server, MirrorController mirror, AccessPolicy access, boolean defaultDeny,
+            Optional<Path> tlsCertificates) {
         this.server = server;
+        this.tlsCertificates = tlsCertificates;
         this.mirror = mirror;
         this.access = access;
         this.defaultDeny = defaultDeny;
@@ -66,10 +74,31 @@ final class ServerControl implements ControlHandler {
         if (!server.hasControl()) {
             return ControlResponse.error(ControlCodes.FAILED, "cannot mirror: this server is not in control of its file");
         }
+        boolean tls = !arguments.isEmpty() && arguments.get(arguments.size() - 1).trim().equals(TLS_WORD);
         try {
-            return MirrorAnswers.of(mirror.start(parseMirror(arguments)));
+            MirrorRequest request = parseMirror(tls ? arguments.subList(0, arguments.size() - 1) : arguments);
+            if (tls) {
+                request = request.withTls(clientTls());
+            }
+            return MirrorAnswers.of(mirror.start(request));
         } catch (IllegalArgumentException e) {
             return ControlResponse.error(ControlCodes.FAILED, e.getMessage());
+        }
+    }
+
+    /** The word that, as {@code mirror}'s last argument, asks for TLS on the link. */
+    static final String TLS_WORD = "tls";
+
+    /** The sender's TLS, read from the certificate directory now, so that a renewed certificate is picked up. */
+    private ClientTls clientTls() {
+        if (tlsCertificates.isEmpty()) {
+            throw new IllegalArgumentException("cannot mirror with TLS: this server was started without"
+                    + " --tls-certificates DIR (its ca-cert.pem checks the destination's certificate)");
+        }
+        try {
+            return ClientTls.load(tlsCertificates.get());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot mirror with TLS: " + e.getMessage(), e);
         }
     }
 

@@ -16,11 +16,16 @@ final class MirrorArguments {
     private MirrorArguments() {}
 
     /**
-     * The lines for these options; {@code bind} and {@code maxBps} may be null.
+     * The lines for these options in clear; {@code bind} and {@code maxBps} may be null.
      *
      * @throws IllegalArgumentException with the usage error's text when a value is bad
      */
     static List<String> lines(String addr, int port, boolean unlink, String bind, Long maxBps) {
+        return lines(addr, port, unlink, bind, maxBps, false);
+    }
+
+    /** As {@link #lines(String, int, boolean, String, Long)}; with {@code tls} the last line is {@code tls}. */
+    static List<String> lines(String addr, int port, boolean unlink, String bind, Long maxBps, boolean tls) {
         InetAddress destination = address("--addr", addr);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("invalid value for --port: port " + port + " is not from 1 to 65535");
@@ -40,6 +45,9 @@ final class MirrorArguments {
         }
         if (maxBps != null) {
             lines.add(Long.toString(maxBps));
+        }
+        if (tls) {
+            lines.add("tls");
         }
         return lines;
     }

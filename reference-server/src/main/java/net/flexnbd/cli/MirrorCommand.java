@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  *       without {@code --bind} it is the unspecified address of the destination's family
  *       ({@code 0.0.0.0} or {@code ::}), which means "let the kernel pick", exactly as
  *       when the line is left off;
- *   <li>the bandwidth cap in bytes per second, sent only with {@code --max-bps}.
+ *   <li>the bandwidth cap in bytes per second, sent only with {@code --max-bps};
+ *   <li>the word {@code tls}, last, sent only with {@code --tls}.
  * </ol>
  * So {@code mirror -l 10.0.0.2 -p 4000 --max-bps 1000000} sends
  * {@code mirror / 10.0.0.2 / 4000 / exit / 0.0.0.0 / 1000000}.
@@ -50,6 +51,12 @@ final class MirrorCommand extends ControlModeCommand {
     @Option(names = "--max-bps", paramLabel = "BYTES_PER_S",
             description = "Cap the migration's bandwidth (default: no cap).")
     Long maxBps;
+
+    @Option(names = "--tls",
+            description = "Run the migration link inside TLS (NBD_OPT_STARTTLS), with the server's --tls-certificates"
+                    + " directory: the destination must present a certificate signed by its ca-cert.pem that names ADDR;"
+                    + " client-cert.pem and client-key.pem are presented if it verifies peers.")
+    boolean tls;
 
     @Option(names = {"-w", "--wait"},
             description = "Once started, follow the migration to its end, showing its progress (a bar on a terminal,"
@@ -82,7 +89,7 @@ final class MirrorCommand extends ControlModeCommand {
     @Override
     List<String> arguments() {
         try {
-            return MirrorArguments.lines(addr, port, unlink, bind, maxBps);
+            return MirrorArguments.lines(addr, port, unlink, bind, maxBps, tls);
         } catch (IllegalArgumentException e) {
             throw usageError(e.getMessage());
         }

@@ -10,9 +10,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.proxy.ProxySettings;
+import net.flexnbd.tls.TlsSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code flexnbd proxy}: a resilient proxy for clients that cannot reconnect on their own. */
@@ -67,6 +69,21 @@ final class ProxyCommand extends ModeCommand implements Callable<Integer> {
             description = "Hello sent to clients (default: newstyle). Either hello is accepted from the server.")
     HandshakeStyle handshake;
 
+    /** STARTTLS for the proxy's clients, as for serve. */
+    @Mixin
+    TlsOptions tlsOptions = new TlsOptions();
+
+    @Option(names = "--conn-tls",
+            description = "Talk to the server inside TLS: NBD_OPT_STARTTLS on every connection, reconnects included."
+                    + " The server's certificate must be signed by ca-cert.pem of --conn-tls-certificates (default: the"
+                    + " --tls-certificates DIR) and name --conn-addr; client-cert.pem and client-key.pem are presented"
+                    + " if it asks.")
+    boolean connTls;
+
+    @Option(names = "--conn-tls-certificates", paramLabel = "DIR",
+            description = "Directory with ca-cert.pem (and client-cert.pem, client-key.pem) for --conn-tls.")
+    Path connTlsCertificates;
+
     ProxyCommand(CliEnvironment env, VerbosityChoice verbosity) {
         super(env, verbosity);
     }
@@ -91,8 +108,28 @@ final class ProxyCommand extends ModeCommand implements Callable<Integer> {
             throw usageError("invalid value for --queue-depth: " + queueDepth + " is not from 1 to "
                     + ProxySettings.MAX_QUEUE_DEPTH);
         }
-        return new ProxySettings(listen, upstream, source, Optional.ofNullable(sock), Optional.ofNullable(maxWait),
-                queueDepth, replyTimeout == null ? ProxySettings.DEFAULT_REPLY_TIMEOUT : replyTimeout, handshake);
+        TlsSettings tls = tlsOptions.settings(handshake, this::usageError);
+        ProxySettings settings = new ProxySettings(listen, upstream, source, Optional.ofNullable(sock),
+                Optional.ofNullable(maxWait), queueDepth,
+                replyTimeout == null ? ProxySettings.DEFAULT_REPLY_TIMEOUT : replyTimeout, handshake).withTls(tls);
+        Optional<Path> upstreamTls = upstreamTls(tls);
+        return upstreamTls.isPresent() ? settings.withUpstreamTls(upstreamTls.get()) : settings;
+    }
+
+    /** {@code --conn-tls} and its directory, checked. */
+    private Optional<Path> upstreamTls(TlsSettings tls) {
+        if (!connTls) {
+            if (connTlsCertificates != null) {
+                throw usageError("--conn-tls-certificates needs --conn-tls");
+            }
+            return Optional.empty();
+        }
+        Path directory = connTlsCertificates != null ? connTlsCertificates : tls.certificates().orElseThrow(() ->
+                usageError("--conn-tls needs --conn-tls-certificates or --tls-certificates (a directory with ca-cert.pem)"));
+        if (!java.nio.file.Files.isDirectory(directory)) {
+            throw usageError("invalid value for --conn-tls-certificates: " + directory + " is not a directory");
+        }
+        return Optional.of(directory);
     }
 
     @Override

@@ -111,7 +111,8 @@ final class QuickControl {
                 }
                 String maxBps = given.get("max-bps");
                 yield MirrorArguments.lines(given.get("addr"), (int) decimal(given.get("port")),
-                        given.containsKey("unlink"), given.get("bind"), maxBps == null ? null : decimal(maxBps));
+                        given.containsKey("unlink"), given.get("bind"), maxBps == null ? null : decimal(maxBps),
+                        given.containsKey("tls"));
             }
             default -> List.of();
         };
@@ -145,6 +146,7 @@ final class QuickControl {
         add(names, takesValue, "unlink", false, "-u", "--unlink");
         add(names, takesValue, "bind", true, "-b", "--bind");
         add(names, takesValue, "max-bps", true, "--max-bps");
+        add(names, takesValue, "tls", false, "--tls");
         return new Options(names, takesValue, false);
     }
 

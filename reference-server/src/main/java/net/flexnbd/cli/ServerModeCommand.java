@@ -16,11 +16,11 @@ import net.flexnbd.export.ExportOptions;
 import net.flexnbd.export.MigrationTuning;
 import net.flexnbd.export.NamedExport;
 import net.flexnbd.protocol.Nbd;
-import net.flexnbd.protocol.TlsMode;
 import net.flexnbd.tls.TlsSettings;
 import net.flexnbd.server.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -97,18 +97,8 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
             description = "TCP keep-alive: unanswered probes before a peer counts as dead (default: ${DEFAULT-VALUE}).")
     int keepAliveCount;
 
-    @Option(names = "--tls", paramLabel = "off|on|require", defaultValue = "off",
-            description = "NBD_OPT_STARTTLS: not offered (default), offered, or required (every option before it is"
-                    + " refused with NBD_REP_ERR_TLS_REQD). Applies to clients and to an incoming migration.")
-    TlsMode tls;
-
-    @Option(names = "--tls-certificates", paramLabel = "DIR",
-            description = "Directory with ca-cert.pem, server-cert.pem and server-key.pem (PKCS#8), as for nbdkit.")
-    Path tlsCertificates;
-
-    @Option(names = "--tls-verify-peer",
-            description = "Clients must present a certificate signed by DIR/ca-cert.pem.")
-    boolean tlsVerifyPeer;
+    @Mixin
+    TlsOptions tlsOptions = new TlsOptions();
 
     @Option(names = {"-r", "--read-only"},
             description = "Serve the file read-only: clients are told so, and writes, trims and zero writes get EPERM.")
@@ -168,22 +158,7 @@ abstract class ServerModeCommand extends ModeCommand implements Callable<Integer
 
     /** {@code --tls}, {@code --tls-certificates} and {@code --tls-verify-peer}. */
     private TlsSettings tlsSettings() {
-        if (tls == TlsMode.OFF) {
-            if (tlsCertificates != null || tlsVerifyPeer) {
-                throw usageError("--tls-certificates and --tls-verify-peer need --tls on or --tls require");
-            }
-            return TlsSettings.OFF;
-        }
-        if (tlsCertificates == null) {
-            throw usageError("--tls " + tls.name().toLowerCase(java.util.Locale.ROOT) + " needs --tls-certificates (a directory of PEM files)");
-        }
-        if (!Files.isDirectory(tlsCertificates)) {
-            throw usageError("invalid value for --tls-certificates: " + tlsCertificates + " is not a directory");
-        }
-        if (handshake == HandshakeStyle.OLDSTYLE) {
-            throw usageError("--tls needs the newstyle handshake (the oldstyle hello has no options)");
-        }
-        return new TlsSettings(tls, Optional.of(tlsCertificates), tlsVerifyPeer);
+        return tlsOptions.settings(handshake, this::usageError);
     }
 
     private ExportOptions exportOptions() {

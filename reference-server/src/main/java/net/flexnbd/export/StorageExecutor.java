@@ -69,21 +69,60 @@ public final class StorageExecutor implements AutoCloseable {
      * executor is closed (the call then never ran).
      */
     public <T> CompletableFuture<T> submit(Kind kind, Callable<T> call) {
+        if (kind == Kind.WRITE) {
+            return this.<T>reserveWrite().run(call);
+        }
         CompletableFuture<T> result = new CompletableFuture<>();
-        switch (kind) {
-            case READ -> run(call, result);
-            case WRITE -> {
-                writesInFlight.add(result);
-                result.whenComplete((value, failure) -> writesInFlight.remove(result));
-                run(call, result);
-            }
-            case FLUSH -> {
-                CompletableFuture<?>[] earlier = writesInFlight.toArray(CompletableFuture<?>[]::new);
-                // A failed write is still finished: the flush runs after it all the same.
-                CompletableFuture.allOf(earlier).whenComplete((done, failure) -> run(call, result));
-            }
+        if (kind == Kind.READ) {
+            run(call, result);
+        } else {
+            CompletableFuture<?>[] earlier = writesInFlight.toArray(CompletableFuture<?>[]::new);
+            // A failed write is still finished: the flush runs after it all the same.
+            CompletableFuture.allOf(earlier).whenComplete((done, failure) -> run(call, result));
         }
         return result;
+    }
+
+    /**
+     * A WRITE whose call is not known yet: a FLUSH submitted from now on waits for it, as if
+     * it had been submitted now. A connection takes one for the writes it gathers from one
+     * read of its socket, so that they cost one hand-off and one map entry, not one each,
+     * and a FLUSH (or ENTRUST) that arrives behind them in the same read still waits for them.
+     * Exactly one of {@link WriteSlot#run} or {@link WriteSlot#cancel} must follow.
+     */
+    public <T> WriteSlot<T> reserveWrite() {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        writesInFlight.add(result);
+        result.whenComplete((value, failure) -> writesInFlight.remove(result));
+        return new WriteSlot<>(this, result);
+    }
+
+    /** A reserved WRITE: see {@link #reserveWrite()}. */
+    public static final class WriteSlot<T> {
+        private final StorageExecutor executor;
+        private final CompletableFuture<T> result;
+
+        private WriteSlot(StorageExecutor executor, CompletableFuture<T> result) {
+            this.executor = executor;
+            this.result = result;
+        }
+
+        /** Runs {@code call} on a worker, as {@link #submit} does; returns its future. */
+        public CompletableFuture<T> run(Callable<T> call) {
+            executor.run(executor.workers, call, result);
+            return result;
+        }
+
+        /** Runs {@code call} in {@code lane}, after the calls given to it before. */
+        public CompletableFuture<T> runIn(Lane lane, Callable<T> call) {
+            executor.run(lane.serial, call, result);
+            return result;
+        }
+
+        /** Nothing to run after all: flushes waiting for this slot go on. */
+        public void cancel() {
+            result.complete(null);
+        }
     }
 
     /** Writes submitted and not yet completed. */
@@ -91,9 +130,32 @@ public final class StorageExecutor implements AutoCloseable {
         return writesInFlight.size();
     }
 
+    /**
+     * A queue of one's own onto the workers, for calls that may run one after another (a
+     * connection's plain writes): they run in order, one at a time, and a busy lane keeps
+     * its worker instead of waking another for each call. Ordering against FLUSH is as for
+     * any WRITE.
+     */
+    public Lane lane() {
+        return new Lane(new SerialLane(workers));
+    }
+
+    /** See {@link #lane()}. */
+    public static final class Lane {
+        private final SerialLane serial;
+
+        private Lane(SerialLane serial) {
+            this.serial = serial;
+        }
+    }
+
     private <T> void run(Callable<T> call, CompletableFuture<T> result) {
+        run(workers, call, result);
+    }
+
+    private static <T> void run(Executor on, Callable<T> call, CompletableFuture<T> result) {
         try {
-            workers.execute(() -> {
+            on.execute(() -> {
                 try {
                     result.complete(call.call());
                 } catch (Throwable e) {

@@ -41,6 +41,11 @@ public final class WriteTrackingStore implements BlockStore {
     }
 
     @Override
+    public boolean readCached(long offset, ByteBuffer dst) throws IOException {
+        return store.readCached(offset, dst);
+    }
+
+    @Override
     public void write(long offset, ByteBuffer src, boolean durable) throws IOException {
         int length = src.remaining();
         store.write(offset, src, durable);

@@ -126,7 +126,7 @@ final class CommittedHandover {
             TimeUnit.MILLISECONDS.sleep(tuning.retryDelay().toMillis());
             String problem;
             try (BlockingNbdClient link = BlockingNbdClient.connect(request.destination(), request.bind(),
-                    tuning.linkTimeout(), OptionalLong.of(token))) {
+                    tuning.linkTimeout(), OptionalLong.of(token), request.tls())) {
                 Optional<HandoverState> held = link.handover();
                 if (held.isEmpty()) {
                     problem = "it does not answer the handover option";

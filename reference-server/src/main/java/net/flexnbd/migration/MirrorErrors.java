@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import net.flexnbd.protocol.client.NbdProtocolException;
+import net.flexnbd.protocol.client.TlsNegotiationException;
 
 /**
  * Tells apart the causes of a first attempt that failed before the destination was
@@ -21,6 +22,16 @@ final class MirrorErrors {
         String where = destination.getAddress().getHostAddress() + ":" + destination.getPort();
         if (failure instanceof MirrorJob.SizeMismatch) {
             return MirrorOutcome.refused(SIZE_MISMATCH, failure.getMessage());
+        }
+        if (failure instanceof TlsNegotiationException tls) {
+            return switch (tls.kind()) {
+                case REQUIRED_BY_SERVER -> MirrorOutcome.refused(TLS_REQUIRED, where + " requires TLS: mirror with --tls ("
+                        + tls.getMessage() + ")");
+                case NOT_OFFERED -> MirrorOutcome.refused(TLS_FAILED, "cannot mirror with TLS to " + where + ": "
+                        + tls.getMessage());
+                case HANDSHAKE_FAILED -> MirrorOutcome.refused(TLS_FAILED, "TLS with " + where + " failed: "
+                        + tls.getMessage());
+            };
         }
         if (failure instanceof ConnectException || failure instanceof NoRouteToHostException) {
             return MirrorOutcome.refused(CONNECT_FAILED, "failed to connect to " + where + ": " + failure.getMessage());

@@ -184,7 +184,7 @@ final class MirrorJob {
         // Each attempt names itself: a failed one re-admits client writes, so its copy must never be finished later.
         long token = newToken();
         BlockingNbdClient connected = BlockingNbdClient.connect(request.destination(), request.bind(),
-                tuning.linkTimeout(), OptionalLong.of(token));
+                tuning.linkTimeout(), OptionalLong.of(token), request.tls());
         link = connected;
         if (cancelled) {
             throw new InterruptedException("mirror cancelled");
@@ -198,7 +198,7 @@ final class MirrorJob {
         }
         long linkToken = held.isPresent() ? token : 0;
         if (started.complete(MirrorOutcome.done("Mirror started"))) {
-            log.info("mirroring {} to {}", file.path(), request.destination());
+            log.info("mirroring {} to {}{}", file.path(), request.destination(), request.tls().isPresent() ? " over TLS" : "");
         } else {
             log.info("migration attempt {} to {} connected", progress.attempts(), request.destination());
             ServerEvents.emit("attempt_connected", "attempt", progress.attempts(), "destination", request.destination());

@@ -32,7 +32,11 @@ public sealed interface MirrorOutcome {
         NOT_MIRRORING,
         /** The handover is already committed. */
         TOO_LATE,
-        TOO_SMALL
+        TOO_SMALL,
+        /** The destination requires TLS and the mirror was asked in clear. */
+        TLS_REQUIRED,
+        /** TLS was asked for and the destination does not offer it, or the TLS handshake failed. */
+        TLS_FAILED
     }
 
     static MirrorOutcome done(String message) {

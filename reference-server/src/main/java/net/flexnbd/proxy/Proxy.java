@@ -20,25 +20,29 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.control.ControlCommands;
 import net.flexnbd.control.ControlResponse;
 import net.flexnbd.control.ControlSocketServer;
-import net.flexnbd.protocol.ExportDescription;
-import net.flexnbd.protocol.Nbd;
-import net.flexnbd.protocol.ServerHandshake;
-import net.flexnbd.server.StartupException;
 import net.flexnbd.control.StatusReport;
+import net.flexnbd.limits.KeepAlive;
+import net.flexnbd.protocol.ExportDescription;
+import net.flexnbd.protocol.ServerHandshake;
+import net.flexnbd.protocol.ServerTls;
+import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.server.StartupException;
+import net.flexnbd.tls.ClientTls;
+import net.flexnbd.tls.TlsCertificates;
+import net.flexnbd.tls.TlsSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +70,13 @@ public final class Proxy implements AutoCloseable {
     private volatile ControlSocketServer control;
     private boolean released;
 
-    private Proxy(ProxySettings settings, UpstreamDisk disk, UpstreamConnector connector, ExecutorService blocking) {
+    /** STARTTLS for the clients. */
+    private final ServerTls clientTls;
+
+    private Proxy(ProxySettings settings, UpstreamDisk disk, UpstreamConnector connector, ExecutorService blocking,
+            ServerTls clientTls) {
         this.settings = settings;
+        this.clientTls = clientTls;
         this.disk = disk;
         this.connector = connector;
         this.blocking = blocking;
@@ -82,9 +91,11 @@ public final class Proxy implements AutoCloseable {
      * @throws StartupException with a one-line, user-facing message when it cannot
      */
     public static Proxy start(ProxySettings settings) throws StartupException {
+        ServerTls clientTls = clientTls(settings.tls());
+        Optional<ClientTls> upstreamTls = upstreamTls(settings.upstreamTls());
         ExecutorService blocking = Executors.newCachedThreadPool(new DefaultThreadFactory("proxy-connect", true));
         UpstreamConnector connector = new UpstreamConnector(settings.upstream(), settings.bind(),
-                settings.replyTimeout(), blocking);
+                settings.replyTimeout(), blocking, upstreamTls);
         UpstreamDisk disk;
         try {
             disk = probe(connector, settings.startupWait());
@@ -92,7 +103,7 @@ public final class Proxy implements AutoCloseable {
             blocking.shutdownNow();
             throw e;
         }
-        Proxy proxy = new Proxy(settings, disk, connector, blocking);
+        Proxy proxy = new Proxy(settings, disk, connector, blocking, clientTls);
         try {
             proxy.open();
         } catch (StartupException e) {
@@ -102,19 +113,35 @@ public final class Proxy implements AutoCloseable {
         return proxy;
     }
 
+    private static ServerTls clientTls(TlsSettings tls) throws StartupException {
+        if (tls.mode() == TlsMode.OFF) {
+            return ServerTls.OFF;
+        }
+        try {
+            return ServerTls.of(tls.mode(), TlsCertificates.server(tls.certificates().orElseThrow(), tls.verifyPeer()));
+        } catch (IOException e) {
+            throw new StartupException("cannot start TLS for clients: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<ClientTls> upstreamTls(Optional<Path> certificates) throws StartupException {
+        if (certificates.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ClientTls.load(certificates.get()));
+        } catch (IOException e) {
+            throw new StartupException("cannot start TLS to the upstream (--conn-tls): " + e.getMessage(), e);
+        }
+    }
+
     /** One connection to learn the disk that every client will be served; it retries with the backoff. */
     private static UpstreamDisk probe(UpstreamConnector connector, Duration limit) throws StartupException {
         long deadline = System.nanoTime() + limit.toNanos();
         Backoff backoff = new Backoff();
         for (boolean logged = false; ; ) {
             try {
-                UpstreamConnector.Connected connected = connector.connectNow();
-                try (var channel = connected.channel()) {
-                    ByteBuffer disc = ByteBuffer.allocate(Nbd.REQUEST_HEADER_LENGTH)
-                            .putInt(Nbd.REQUEST_MAGIC).putShort((short) 0).putShort((short) Nbd.CMD_DISC);
-                    channel.write(disc.position(Nbd.REQUEST_HEADER_LENGTH).flip());
-                }
-                return connected.disk();
+                return connector.probeNow();
             } catch (IOException e) {
                 if (System.nanoTime() - deadline >= 0) {
                     throw new StartupException("cannot reach upstream " + describe(connector.upstream())
@@ -181,7 +208,7 @@ public final class Proxy implements AutoCloseable {
                                 .addLast(new ServerHandshake(export, settings.handshake(), pipeline -> {
                                     pipeline.remove(HandshakeFailures.NAME);
                                     pipeline.addLast(new ClientSession(settings, connector, disk, counters));
-                                }))
+                                }).withTls(clientTls))
                                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
                     }
                 });

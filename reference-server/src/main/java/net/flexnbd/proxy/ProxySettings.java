@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.tls.TlsSettings;
 
 /**
  * Everything {@code flexnbd proxy} is told, checked.
@@ -22,6 +23,9 @@ import net.flexnbd.protocol.HandshakeStyle;
  * @param queueDepth    requests of one client sent upstream and not yet answered, at most
  * @param replyTimeout  an upstream that answers nothing for this long while requests wait is lost
  * @param handshake     which hello the proxy sends its clients
+ * @param tls           STARTTLS for the proxy's clients, as {@code serve --tls} has it
+ * @param upstreamTls   the certificate directory for TLS to the upstream ({@code --conn-tls});
+ *                      empty: the upstream link is in clear
  */
 public record ProxySettings(
         SocketAddress listen,
@@ -31,7 +35,9 @@ public record ProxySettings(
         Optional<Duration> maxWait,
         int queueDepth,
         Duration replyTimeout,
-        HandshakeStyle handshake) {
+        HandshakeStyle handshake,
+        TlsSettings tls,
+        Optional<Path> upstreamTls) {
 
     /** Requests in flight per client unless told otherwise; nbdcopy and fio use up to 64. */
     public static final int DEFAULT_QUEUE_DEPTH = 128;
@@ -40,7 +46,17 @@ public record ProxySettings(
     /** How long the proxy tries to reach its upstream at start when --max-wait is not given. */
     public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
 
+    /** Settings with no TLS on either side. */
+    public ProxySettings(SocketAddress listen, InetSocketAddress upstream, Optional<InetAddress> bind,
+            Optional<Path> controlSocket, Optional<Duration> maxWait, int queueDepth, Duration replyTimeout,
+            HandshakeStyle handshake) {
+        this(listen, upstream, bind, controlSocket, maxWait, queueDepth, replyTimeout, handshake, TlsSettings.OFF,
+                Optional.empty());
+    }
+
     public ProxySettings {
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(upstreamTls, "upstreamTls");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(bind, "bind");
@@ -70,23 +86,40 @@ public record ProxySettings(
     }
 
     public ProxySettings withMaxWait(Duration wait) {
-        return new ProxySettings(listen, upstream, bind, controlSocket, Optional.of(wait), queueDepth, replyTimeout, handshake);
+        return new ProxySettings(listen, upstream, bind, controlSocket, Optional.of(wait), queueDepth, replyTimeout, handshake,
+                tls, upstreamTls);
     }
 
     public ProxySettings withQueueDepth(int depth) {
-        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, depth, replyTimeout, handshake);
+        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, depth, replyTimeout, handshake,
+                tls, upstreamTls);
     }
 
     public ProxySettings withReplyTimeout(Duration timeout) {
-        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, timeout, handshake);
+        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, timeout, handshake,
+                tls, upstreamTls);
     }
 
     public ProxySettings withHandshake(HandshakeStyle style) {
-        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, replyTimeout, style);
+        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, replyTimeout, style,
+                tls, upstreamTls);
     }
 
     public ProxySettings withControlSocket(Path socket) {
-        return new ProxySettings(listen, upstream, bind, Optional.of(socket), maxWait, queueDepth, replyTimeout, handshake);
+        return new ProxySettings(listen, upstream, bind, Optional.of(socket), maxWait, queueDepth, replyTimeout, handshake,
+                tls, upstreamTls);
+    }
+
+    /** STARTTLS for the clients ({@code --tls}, {@code --tls-certificates}, {@code --tls-verify-peer}). */
+    public ProxySettings withTls(TlsSettings value) {
+        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, replyTimeout, handshake,
+                value, upstreamTls);
+    }
+
+    /** TLS to the upstream, checked against {@code certificates}/ca-cert.pem ({@code --conn-tls}). */
+    public ProxySettings withUpstreamTls(Path certificates) {
+        return new ProxySettings(listen, upstream, bind, controlSocket, maxWait, queueDepth, replyTimeout, handshake,
+                tls, Optional.of(certificates));
     }
 
     /** How long the start may wait for the upstream. */

@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import net.flexnbd.limits.KeepAlive;
+import net.flexnbd.protocol.client.BlockingNbdClient;
 import net.flexnbd.protocol.client.ClientHandshake;
+import net.flexnbd.tls.ClientTls;
 
 /**
  * Opens connections to the upstream: connects (from the bind address, if any) and negotiates
@@ -21,17 +23,32 @@ import net.flexnbd.protocol.client.ClientHandshake;
  * then hands over the still-open channel, in non-blocking mode, for Netty to adopt. The
  * handshake is a few small messages once per connection, so blocking there costs nothing
  * and spares a second, non-blocking handshake implementation.
+ *
+ * <p>With TLS ({@code --conn-tls}) only the part in clear runs here, up to the acknowledged
+ * NBD_OPT_STARTTLS: a TLS session cannot move from a blocking socket to Netty, so the TLS
+ * handshake and NBD_OPT_GO run in the channel's pipeline ({@link UpstreamGo}), and the disk
+ * is known only then.
  */
 final class UpstreamConnector {
-    /** A negotiated connection, ready for the transmission phase. */
-    record Connected(SocketChannel channel, UpstreamDisk disk) {}
+    /**
+     * A connection ready for the transmission phase, or, with {@code tls}, ready for TLS to
+     * start (the disk then still unknown).
+     */
+    record Connected(SocketChannel channel, Optional<UpstreamDisk> disk, Optional<ClientTls> tls) {}
 
     private final InetSocketAddress upstream;
     private final Optional<InetAddress> bind;
     private final Duration timeout;
     private final Executor blocking;
+    private final Optional<ClientTls> tls;
 
     UpstreamConnector(InetSocketAddress upstream, Optional<InetAddress> bind, Duration timeout, Executor blocking) {
+        this(upstream, bind, timeout, blocking, Optional.empty());
+    }
+
+    UpstreamConnector(InetSocketAddress upstream, Optional<InetAddress> bind, Duration timeout, Executor blocking,
+            Optional<ClientTls> tls) {
+        this.tls = tls;
         this.upstream = upstream;
         this.bind = bind;
         this.timeout = timeout;
@@ -52,7 +69,18 @@ final class UpstreamConnector {
         }, blocking);
     }
 
-    /** Connects and negotiates on the calling thread. */
+    /**
+     * One whole handshake on the calling thread (inside TLS when asked), to learn the disk,
+     * then DISC: for the proxy's start.
+     */
+    UpstreamDisk probeNow() throws IOException {
+        BlockingNbdClient client = BlockingNbdClient.connect(upstream, bind, timeout, java.util.OptionalLong.empty(), tls);
+        UpstreamDisk disk = new UpstreamDisk(client.exportSize(), client.transmissionFlags());
+        client.disconnect();
+        return disk;
+    }
+
+    /** Connects and negotiates on the calling thread (with TLS: up to the acknowledged STARTTLS). */
     Connected connectNow() throws IOException {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         SocketChannel channel = SocketChannel.open();
@@ -69,11 +97,17 @@ final class UpstreamConnector {
             // buffered reader cannot swallow transmission-phase bytes here.
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 4096));
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 512));
-            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out);
+            Optional<UpstreamDisk> disk = Optional.empty();
+            if (tls.isPresent()) {
+                ClientHandshake.negotiateUntilTls(in, out);
+            } else {
+                ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out);
+                disk = Optional.of(new UpstreamDisk(negotiated.exportSize(), negotiated.transmissionFlags()));
+            }
             out.flush();
             socket.setSoTimeout(0);
             channel.configureBlocking(false);
-            return new Connected(channel, new UpstreamDisk(negotiated.exportSize(), negotiated.transmissionFlags()));
+            return new Connected(channel, disk, tls);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();

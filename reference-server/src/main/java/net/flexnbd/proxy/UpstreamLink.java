@@ -159,15 +159,24 @@ final class UpstreamLink {
             retryLater(failure.getCause() != null ? failure.getCause() : failure);
             return;
         }
-        String difference = expected.differenceFrom(connected.disk());
-        if (difference != null) {
+        if (connected.disk().isPresent() && !sameDisk(connected.disk().get())) {
             closeQuietly(connected);
-            counters.wrongDisks.incrementAndGet();
-            close();
-            session.wrongDisk(difference);
             return;
         }
-        Channel upstream = UpstreamChannels.adopt(connected, ledger::replyLength, new UpstreamHandler(this, attempt));
+        Channel upstream = UpstreamChannels.adopt(connected, connector.upstream(), ledger::replyLength,
+                new UpstreamHandler(this, attempt), new UpstreamGo.Listener() {
+                    @Override
+                    public boolean negotiated(UpstreamDisk disk) {
+                        return attempt == generation && state == State.CONNECTING && sameDisk(disk);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        if (attempt == generation && state == State.CONNECTING) {
+                            retryLater(cause);
+                        }
+                    }
+                });
         loop.register(upstream).addListener(registered -> {
             if (!registered.isSuccess()) {
                 upstream.close();
@@ -176,6 +185,18 @@ final class UpstreamLink {
                 }
             }
         });
+    }
+
+    /** False (and the session told) when the upstream now serves another disk. */
+    private boolean sameDisk(UpstreamDisk disk) {
+        String difference = expected.differenceFrom(disk);
+        if (difference == null) {
+            return true;
+        }
+        counters.wrongDisks.incrementAndGet();
+        close();
+        session.wrongDisk(difference);
+        return false;
     }
 
     private void retryLater(Throwable failure) {

@@ -1,13 +1,11 @@
 package net.flexnbd.server;
 
 import io.netty.channel.socket.SocketChannel;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +34,6 @@ public final class NbdServer {
     public static final int EXIT_NO_CONTROL = 1;
     /** Exit status after a fatal local failure (failed rebind, failed local write). */
     public static final int EXIT_FATAL = 2;
-    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
     /** How long the migration thread waits for the client listener's port to be free. */
     private static final Duration RELEASE_LIMIT = Duration.ofSeconds(5);
 
@@ -227,11 +224,6 @@ public final class NbdServer {
         }
     }
 
-    /** Completes with the exit status once the server has stopped. */
-    public CompletionStage<Integer> exited() {
-        return exit;
-    }
-
     /**
      * A signal asked us to stop: {@code first} runs, in-flight requests finish, data is
      * flushed, then exit. Does nothing once the server has ended on its own.
@@ -243,24 +235,7 @@ public final class NbdServer {
         log.info("shutting down");
         first.run();
         listeners.closeAll();
-        try {
-            CompletableFuture.allOf(exports.all().stream().map(served -> served.gate().close())
-                    .toArray(CompletableFuture[]::new)).get(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} requests still in flight after {}s; closing anyway",
-                    exports.all().stream().mapToInt(served -> served.gate().inFlight()).sum(), DRAIN_LIMIT.toSeconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            log.warn("draining requests failed: {}", e.getCause().toString());
-        }
-        for (ServedFile served : exports.all()) {
-            try {
-                served.store().flush();
-            } catch (IOException e) {
-                log.error("flush of {} at shutdown failed: {}", served.path(), e.toString());
-            }
-        }
+        Drain.finishRequestsAndFlush(exports.all());
         access.disconnectAll();
         boolean ownedItsFile = hasControl() || (settings.mode() == ServerSettings.Mode.SERVE
                 && control.phase() != ControlState.Phase.HANDING_OVER);

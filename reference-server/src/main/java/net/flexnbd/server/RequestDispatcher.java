@@ -2,13 +2,9 @@ package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.*;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
-import java.util.concurrent.Callable;
 import net.flexnbd.limits.ReadPause;
 import net.flexnbd.export.RequestGate;
 import net.flexnbd.export.StorageExecutor;
@@ -21,14 +17,18 @@ import org.slf4j.LoggerFactory;
  * The last handler of a connection in transmission: checks each request, passes it through
  * the gate, runs it on the storage executor and answers on the event loop, possibly out of
  * order. DISC closes once every earlier request is answered.
+ *
+ * <p>How each request reaches the store is {@link StorageRequests}'s business. Replies are
+ * written as they come and flushed once per burst: at the end of the socket read, or in a
+ * task queued behind the replies that storage threads hand back together; the burst's
+ * gathered writes go to their worker at the same moments.
  */
-final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+final class RequestDispatcher extends ChannelInboundHandlerAdapter implements StorageRequests.Answers {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final RequestValidator validator;
-    private final RequestExecutor executor;
     private final RequestGate gate;
-    private final StorageExecutor storage;
+    private final StorageRequests requests;
     /** The client negotiated structured replies: READ and BLOCK_STATUS are answered in chunks. */
     private final boolean structured;
 
@@ -36,10 +36,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Requests received and not yet answered; event loop only. */
     private int pending;
     private boolean disconnectRequested;
-    /** Reads held back while the client is not taking its replies; event loop only. */
-    private final ArrayDeque<Request> deferredReads = new ArrayDeque<>();
-    /** Bytes of READs on the storage executor whose replies are not written yet; event loop only. */
-    private long readBytesInFlight;
+    private ReadBackpressure reads;
+    private ReplyBursts bursts;
 
     /** For a client that gets simple replies only. */
     RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage) {
@@ -49,15 +47,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     RequestDispatcher(RequestValidator validator, RequestExecutor executor, RequestGate gate, StorageExecutor storage,
             boolean structured) {
         this.validator = validator;
-        this.executor = executor;
         this.gate = gate;
-        this.storage = storage;
+        this.requests = new StorageRequests(executor, storage, structured);
         this.structured = structured;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.bursts = new ReplyBursts(ctx, this::sendGatheredWrites);
+        this.reads = new ReadBackpressure(ctx.channel(), requests::readBytesInFlight, this::runNow);
+        requests.attach(ctx, this);
     }
 
     @Override
@@ -109,70 +109,68 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /**
-     * Backpressure: while the client leaves earlier replies untaken, further reads wait
-     * here instead of filling memory with replies it does not take either. Reads still on
-     * the storage executor count as replies already written.
-     */
     private void dispatch(Request request) {
-        if (request.type() == CMD_READ && (!deferredReads.isEmpty() || mustWait(request))) {
-            deferredReads.add(request);
+        if (request.type() == CMD_READ) {
+            reads.offer(request);
         } else {
             runNow(request);
         }
     }
 
-    /** One read may always run; more only while their replies would fit below the high mark. */
-    private boolean mustWait(Request read) {
-        return !ctx.channel().isWritable()
-                || (readBytesInFlight > 0 && readBytesInFlight + read.length() > ctx.channel().bytesBeforeUnwritable());
-    }
-
     private void runNow(Request request) {
         if (!ctx.channel().isActive()) {
-            // The connection is gone: the request leaves the gate unanswered.
-            request.release();
-            gate.finished();
-            pending--;
-            return;
+            forget(request); // the connection is gone: the request leaves the gate unanswered
+        } else if (requests.run(request)) {
+            bursts.writesGathered();
         }
-        long readBytes = request.type() == CMD_READ ? request.length() : 0;
-        readBytesInFlight += readBytes;
-        // A simple read's buffer comes from this event loop's allocator, not a storage thread's.
-        ByteBuf readBuffer = readBytes > 0 && !structured ? ctx.alloc().directBuffer((int) readBytes, (int) readBytes) : null;
-        Callable<ServerReply> call = readBuffer != null ? () -> executor.readInto(request, readBuffer)
-                : () -> executor.execute(request, ctx.alloc(), structured);
-        storage.submit(RequestExecutor.kindOf(request), call)
-                .whenComplete((reply, failure) -> onEventLoop(() -> {
-                    readBytesInFlight -= readBytes;
-                    if (failure != null) {
-                        // Never ran (the executor is closed): the payload and buffer are still ours.
-                        if (request.refCnt() > 0) {
-                            request.release();
-                        }
-                        if (readBuffer != null && readBuffer.refCnt() > 0) {
-                            readBuffer.release();
-                        }
-                        log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
-                        reply(ErrorReplies.of(request, EIO, structured), true);
-                    } else {
-                        reply(reply, true);
-                    }
-                    if (readBytes > 0) {
-                        runDeferredReads();
-                    }
-                }));
     }
 
-    /** Sends a reply; an admitted request leaves the gate once the reply has left us. */
+    private void forget(Request request) {
+        request.release();
+        gate.finished();
+        pending--;
+    }
+
+    /** The reply of a request run against the store, or EIO when it never ran (the executor is closed). */
+    @Override
+    public void answer(Request request, ServerReply reply, Throwable failure) {
+        if (failure == null) {
+            reply(reply, true);
+        } else {
+            if (request.refCnt() > 0) {
+                request.release(); // never ran: the payload is still ours
+            }
+            log.warn("{} not run: {}", RequestExecutor.commandName(request.type()), failure.toString());
+            reply(ErrorReplies.of(request, EIO, structured), true);
+        }
+        if (request.type() == CMD_READ) {
+            reads.release();
+        }
+    }
+
+    /** Writes a reply; an admitted request leaves the gate once the reply has left us. */
     private void reply(ServerReply reply, boolean admitted) {
-        ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
+        bursts.write(reply, future -> {
             if (admitted) {
                 gate.finished();
             }
             pending--;
             closeIfIdle();
         });
+    }
+
+    private void sendGatheredWrites() {
+        if (ctx.channel().isActive()) {
+            requests.sendWrites();
+        } else {
+            requests.discardWrites().forEach(this::forget);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        bursts.end();
+        ctx.fireChannelReadComplete();
     }
 
     private void closeIfIdle() {
@@ -196,19 +194,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ReadPause.set(ctx.channel(), ReadPause.Reason.REPLY_BACKLOG, !ctx.channel().isWritable());
-        runDeferredReads();
+        reads.release();
         ctx.fireChannelWritabilityChanged();
-    }
-
-    private void runDeferredReads() {
-        while (!deferredReads.isEmpty() && (!ctx.channel().isActive() || !mustWait(deferredReads.peek()))) {
-            runNow(deferredReads.poll());
-        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        runDeferredReads();
+        reads.release();
+        bursts.end();
         ctx.fireChannelInactive();
     }
 

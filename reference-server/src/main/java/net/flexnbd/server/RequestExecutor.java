@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one validated data request against the store and builds its reply, on a storage
- * thread. A failed local I/O becomes {@code EIO}. On a client connection the store is the
+ * thread (a READ the page cache holds whole is answered on the event loop instead, by
+ * {@link #readCached}). A failed local I/O becomes {@code EIO}. On a client connection the store is the
  * served file's {@link net.flexnbd.export.WriteTrackingStore}, which tells a running
  * migration of each change before the reply exists, so it never misses a write a client has
  * been told about.
@@ -25,11 +26,21 @@ final class RequestExecutor {
 
     private final BlockStore store;
     private final StructuredReplies structuredReplies;
+    private final CachedReads cachedReads;
 
     /** @param store for clients, the write-tracking store, so a migration sees every change */
     RequestExecutor(BlockStore store) {
         this.store = store;
         this.structuredReplies = new StructuredReplies(store);
+        this.cachedReads = new CachedReads(store);
+    }
+
+    /**
+     * On the event loop: the READ's reply from the page cache, carrying {@code data}, or null
+     * when it must run on a storage thread ({@link #readInto}); see {@link CachedReads}.
+     */
+    ServerReply readCached(Request request, ByteBuf data, boolean structured) {
+        return cachedReads.answer(request, data, structured);
     }
 
     /** How the request is ordered on the storage executor. */
@@ -73,16 +84,17 @@ final class RequestExecutor {
     }
 
     /**
-     * A simple-reply READ into {@code data}, a buffer of the request's length that the caller
-     * allocated (on the event loop, so that buffers do not spread over the storage threads'
-     * allocator caches); the reply carries it, and it is released here when the read fails.
+     * A READ into {@code data}, a buffer of the request's length that the caller allocated
+     * (on the event loop, so that buffers do not spread over the storage threads' allocator
+     * caches); the reply carries it, and it is released here when the read fails. Under
+     * {@code structured} the reply is chunks, holes as OFFSET_HOLE.
      */
-    ServerReply readInto(Request request, ByteBuf data) {
+    ServerReply readInto(Request request, ByteBuf data, boolean structured) {
         try {
-            return read(request, data);
+            return structured ? structuredReplies.read(request, data) : read(request, data);
         } catch (IOException | RuntimeException e) {
             log.error("READ of {} bytes at offset {} failed: {}", request.length(), request.offset(), e.toString());
-            return Reply.error(request.cookie(), EIO);
+            return ErrorReplies.of(request, EIO, structured);
         }
     }
 

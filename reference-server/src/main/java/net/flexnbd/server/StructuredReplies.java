@@ -37,17 +37,22 @@ final class StructuredReplies {
      * NBD_CMD_FLAG_DF the whole range goes as one OFFSET_DATA chunk, holes read as zeroes.
      */
     StructuredReply read(Request request, ByteBufAllocator alloc) throws IOException {
+        int length = (int) request.length();
+        return read(request, alloc.directBuffer(length, length));
+    }
+
+    /**
+     * As above, into {@code content}, a buffer of at least the request's length that the
+     * reply takes over (allocated on the event loop by the dispatcher); the data runs are
+     * packed at its start. Released here when the read fails.
+     */
+    StructuredReply read(Request request, ByteBuf content) throws IOException {
         long offset = request.offset();
         long end = offset + request.length();
-        List<AllocationRun> runs = request.hasFlag(CMD_FLAG_DF)
-                ? List.of(new AllocationRun(offset, request.length(), false))
-                : withTailAsData(AllocationMap.of(store, offset, end, MAX_RUNS), end);
-        int dataBytes = 0;
-        for (AllocationRun run : runs) {
-            dataBytes += run.hole() ? 0 : (int) run.length();
-        }
-        ByteBuf content = alloc.directBuffer(dataBytes, dataBytes);
         try {
+            List<AllocationRun> runs = request.hasFlag(CMD_FLAG_DF)
+                    ? List.of(new AllocationRun(offset, request.length(), false))
+                    : withTailAsData(AllocationMap.of(store, offset, end, MAX_RUNS), end);
             List<ReplyChunk> chunks = new ArrayList<>(runs.size());
             for (AllocationRun run : runs) {
                 int length = (int) run.length();

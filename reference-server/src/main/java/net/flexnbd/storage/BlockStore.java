@@ -19,6 +19,18 @@ public interface BlockStore extends Closeable {
     void read(long offset, ByteBuffer dst) throws IOException;
 
     /**
+     * Fills {@code dst} (position to limit) like {@link #read} but only from what is in memory
+     * now (the page cache), never waiting for the disk, so that it may run on an event loop:
+     * the one store call that may. True when {@code dst} was filled; false when some of it is
+     * not in memory (or the store cannot tell), and then {@code dst}'s position is where it
+     * was and its bytes are undefined: read it with {@link #read} on a storage thread. This
+     * default always answers false.
+     */
+    default boolean readCached(long offset, ByteBuffer dst) throws IOException {
+        return false;
+    }
+
+    /**
      * Writes {@code src} (position to limit) at {@code offset}. Zeroes written into a range
      * that is entirely a hole leave the hole. With {@code durable}, returns only once the
      * data is on stable storage (FUA).

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * {@link #violations()}, and fails with an {@link IOException}, so the request that made it
  * is answered EIO and the test that sent it sees it. The server installs it when the system
  * property {@code flexnbd.guardEventLoops} is true, which the build sets for every test.
- * {@link #size()} and {@link #zeroesFast} are not disk calls and are allowed anywhere.
+ * {@link #size()} and {@link #zeroesFast} are not disk calls and are allowed anywhere; of
+ * the calls that touch the file only {@link #readCached} is, because it never waits for the
+ * disk (preadv2 with RWF_NOWAIT: what is not in the page cache is left to a storage thread).
  */
 public final class EventLoopGuardStore implements BlockStore {
     private static final Logger log = LoggerFactory.getLogger(EventLoopGuardStore.class);
@@ -56,6 +58,12 @@ public final class EventLoopGuardStore implements BlockStore {
     public void read(long offset, ByteBuffer dst) throws IOException {
         check("read");
         store.read(offset, dst);
+    }
+
+    /** Allowed on an event loop: it answers from memory or not at all. */
+    @Override
+    public boolean readCached(long offset, ByteBuffer dst) throws IOException {
+        return store.readCached(offset, dst);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class FileBlockStore implements BlockStore {
     private static final AtomicBoolean LOGGED_NO_ZERO_RANGE = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_SEEK = new AtomicBoolean();
     private static final AtomicBoolean LOGGED_NO_WRITEBACK = new AtomicBoolean();
+    private static final AtomicBoolean LOGGED_NO_CACHED_READ = new AtomicBoolean();
 
     private static final long SECTOR_MASK = ~511L;
     /** A seek answer meaning "lseek cannot tell"; -1 means "no data before EOF". */
@@ -76,6 +77,8 @@ public final class FileBlockStore implements BlockStore {
     private volatile boolean canSeek;
     /** Cleared the first time sync_file_range is refused. */
     private volatile boolean canStartWriteback;
+    /** Cleared the first time preadv2 refuses RWF_NOWAIT: every read then goes to a storage thread. */
+    private volatile boolean canReadCached;
 
     private FileBlockStore(Path file, FileChannel channel, int fd) throws IOException {
         this.file = file;
@@ -85,6 +88,7 @@ public final class FileBlockStore implements BlockStore {
         this.canZeroRange = nativeOk;
         this.canSeek = nativeOk;
         this.canStartWriteback = nativeOk;
+        this.canReadCached = nativeOk && LinuxFiles.canReadCached();
         this.io = channel;
         this.size = channel.size() & SECTOR_MASK;
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -186,6 +190,45 @@ public final class FileBlockStore implements BlockStore {
                 return;
             }
             at += n;
+        }
+    }
+
+    /**
+     * preadv2 with RWF_NOWAIT on the raw descriptor, as often as it makes progress: a
+     * page-cache miss anywhere in the range answers false at once and the caller reads the
+     * whole range again on a storage thread.
+     */
+    @Override
+    public boolean readCached(long offset, ByteBuffer dst) throws IOException {
+        if (!canReadCached || !dst.isDirect()) {
+            return false;
+        }
+        int start = dst.position();
+        nativeUse.lock();
+        try {
+            checkFdOpen();
+            while (dst.hasRemaining()) {
+                int n = LinuxFiles.preadCached(fd, dst, offset + dst.position() - start);
+                if (n == LinuxFiles.NOT_CACHED) {
+                    dst.position(start);
+                    return false;
+                }
+                if (n == 0) {
+                    Zeroes.fill(dst); // past the end of the file (shrunk under us), as read() does
+                }
+            }
+            return true;
+        } catch (ErrnoException e) {
+            dst.position(start);
+            if (!e.isUnsupported() && e.errno() != ErrnoException.EINVAL) {
+                throw withFile(e);
+            }
+            canReadCached = false;
+            logOnce(LOGGED_NO_CACHED_READ, "cannot read {} from the page cache without waiting ({}):"
+                    + " every read goes to a storage thread", e.getMessage());
+            return false;
+        } finally {
+            nativeUse.unlock();
         }
     }
 

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The few Linux file calls the JDK does not offer (fallocate hole punching and zeroing,
- * lseek SEEK_DATA/SEEK_HOLE), made through JNA direct mapping on a raw file descriptor.
+ * lseek SEEK_DATA/SEEK_HOLE, preadv2 with RWF_NOWAIT), made through JNA direct mapping on a
+ * raw file descriptor.
  * On another platform, or when JNA cannot load, {@link #isAvailable()} is false and callers
  * fall back to plain writes and whole-range extents.
  */
@@ -31,10 +32,16 @@ final class LinuxFiles {
 
     /** posix_fadvise advice: the range will be read soon. */
     static final int POSIX_FADV_WILLNEED = 3;
+    /** posix_fadvise advice: the range will not be needed; its clean pages leave the page cache. */
+    static final int POSIX_FADV_DONTNEED = 4;
     /** sync_file_range: start writeback of the range's dirty pages, without waiting for it. */
     static final int SYNC_FILE_RANGE_WRITE = 2;
     /** The most buffers one pwritev takes (Linux UIO_MAXIOV). */
     static final int IOV_MAX = 1024;
+    /** preadv2 flag: return what the page cache holds now, EAGAIN instead of waiting for the disk. */
+    static final int RWF_NOWAIT = 0x08;
+    /** What {@link #preadCached} returns when not even the first byte is in the page cache. */
+    static final int NOT_CACHED = -1;
     /** Bytes of one struct iovec: a pointer and a size_t. */
     private static final int IOVEC_BYTES = 16;
 
@@ -43,6 +50,8 @@ final class LinuxFiles {
 
     /** Why the native calls cannot be used, or null when they can. */
     private static final Throwable UNAVAILABLE = register();
+    /** Why preadv2 cannot be used (a C library older than glibc 2.26), or null when it can. */
+    private static final Throwable NO_PREADV2 = UNAVAILABLE != null ? UNAVAILABLE : registerPreadv2();
 
     /** Each thread's iovec array for {@link #pwritevFully}, allocated once. */
     private static final ThreadLocal<ByteBuffer> IOVECS = ThreadLocal.withInitial(
@@ -70,6 +79,23 @@ final class LinuxFiles {
         static native String strerror(int errnum);
     }
 
+    /**
+     * preadv2, bound on its own: a C library without it leaves the other calls usable and
+     * only reads from the page cache on the event loop unavailable.
+     */
+    private static final class Preadv2 {
+        static native long preadv2(int fd, Pointer iov, int iovcnt, long offset, int flags);
+    }
+
+    private static Throwable registerPreadv2() {
+        try {
+            Native.register(Preadv2.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return e;
+        }
+    }
+
     private static Throwable register() {
         // The bindings below assume the 64-bit Linux ABI (off_t is 64 bits, flag values).
         if (!Platform.isLinux() || !Platform.is64Bit()) {
@@ -92,6 +118,11 @@ final class LinuxFiles {
     /** Why the native calls are unavailable (only meaningful when {@link #isAvailable()} is false). */
     static String unavailableReason() {
         return UNAVAILABLE == null ? "available" : UNAVAILABLE.toString();
+    }
+
+    /** True when {@link #preadCached} may be used. */
+    static boolean canReadCached() {
+        return NO_PREADV2 == null;
     }
 
     /** Opens {@code file} read-write (close-on-exec) and returns the raw descriptor. */
@@ -144,6 +175,14 @@ final class LinuxFiles {
         int error = Libc.posix_fadvise(fd, offset, length, POSIX_FADV_WILLNEED);
         if (error != 0) {
             throw failure("posix_fadvise(fd " + fd + ", offset " + offset + ", length " + length + ", WILLNEED)", error);
+        }
+    }
+
+    /** Drops the clean pages of {@code [offset, offset+length)} from the page cache (tests: a cold read). */
+    static void dontNeed(int fd, long offset, long length) throws IOException {
+        int error = Libc.posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED);
+        if (error != 0) {
+            throw failure("posix_fadvise(fd " + fd + ", offset " + offset + ", length " + length + ", DONTNEED)", error);
         }
     }
 
@@ -216,6 +255,44 @@ final class LinuxFiles {
             int step = (int) Math.min(left, srcs[i].remaining());
             srcs[i].position(srcs[i].position() + step);
             left -= step;
+        }
+    }
+
+    /**
+     * Reads into {@code dst} (direct; from its position to its limit) what the page cache
+     * holds of the file at {@code offset}, never waiting for the disk: preadv2 with
+     * RWF_NOWAIT. Returns the bytes read and advances the position by them; that may be
+     * fewer than asked (the rest is not cached, or the file ends: 0 at its end), or
+     * {@link #NOT_CACHED} when the first page is not in the cache. On a miss the kernel may
+     * start readahead of the range, without waiting for it. A kernel or file system without
+     * RWF_NOWAIT answers EOPNOTSUPP (or EINVAL, ENOSYS), thrown as an {@link ErrnoException}.
+     */
+    static int preadCached(int fd, ByteBuffer dst, long offset) throws IOException {
+        if (!dst.isDirect()) {
+            throw new IllegalArgumentException("the buffer is not direct");
+        }
+        ByteBuffer iovec = IOVECS.get();
+        long base = Pointer.nativeValue(Native.getDirectBufferPointer(dst));
+        iovec.putLong(0, base + dst.position());
+        iovec.putLong(8, dst.remaining());
+        try {
+            while (true) {
+                long n = Preadv2.preadv2(fd, Native.getDirectBufferPointer(iovec), 1, offset, RWF_NOWAIT);
+                if (n >= 0) {
+                    dst.position(dst.position() + (int) n);
+                    return (int) n;
+                }
+                int errno = Native.getLastError();
+                if (errno == ErrnoException.EAGAIN) {
+                    return NOT_CACHED;
+                }
+                if (errno != ErrnoException.EINTR) {
+                    throw failure("preadv2(fd " + fd + ", offset " + offset + ", " + dst.remaining()
+                            + " bytes, RWF_NOWAIT)", errno);
+                }
+            }
+        } finally {
+            Reference.reachabilityFence(dst);
         }
     }
 

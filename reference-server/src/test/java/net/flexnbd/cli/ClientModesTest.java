@@ -52,6 +52,8 @@ class ClientModesTest {
         "-l 10.0.0.2 -p 4000 --max-bps 1000                   | 10.0.0.2,4000,exit,0.0.0.0,1000",
         "-l fd00::2 -p 4000 --max-bps 5                       | fd00::2,4000,exit,::,5",
         "-l fd00::2 -p 4000 -b fd00::1                        | fd00::2,4000,exit,fd00::1",
+        "-l 10.0.0.2 -p 4000 --tls                            | 10.0.0.2,4000,exit,tls",
+        "-l 10.0.0.2 -p 4000 -u --max-bps 9 --tls             | 10.0.0.2,4000,unlink,0.0.0.0,9,tls",
     })
     void mirrorSendsAddressPortActionThenTheOptionalBindAndCap(String options, String expected) {
         String[] args = ("mirror -s /run/ctl " + options).split(" ");

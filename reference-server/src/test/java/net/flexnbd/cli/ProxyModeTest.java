@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.flexnbd.protocol.HandshakeStyle;
+import net.flexnbd.protocol.TlsMode;
 import net.flexnbd.proxy.ProxySettings;
+import net.flexnbd.tls.TlsSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,6 +58,22 @@ class ProxyModeTest {
         assertThat(settings.maxWait()).isEmpty();
         assertThat(settings.queueDepth()).isEqualTo(ProxySettings.DEFAULT_QUEUE_DEPTH);
         assertThat(settings.handshake()).isEqualTo(HandshakeStyle.NEWSTYLE);
+    }
+
+    @Test
+    void tlsOnEachSideIsReadAndTheServerSideDefaultsToTheClientSideDirectory(@TempDir Path pki) throws Exception {
+        assertThat(run("proxy", "-l", "127.0.0.1", "-p", "4000", "-C", "127.0.0.1", "-P", "5000",
+                "--tls", "require", "--tls-certificates", pki.toString(), "--tls-verify-peer", "--conn-tls")).isZero();
+        assertThat(run("proxy", "-l", "127.0.0.1", "-p", "4000", "-C", "127.0.0.1", "-P", "5000",
+                "--conn-tls", "--conn-tls-certificates", pki.toString())).isZero();
+        assertThat(started.get(0).tls()).isEqualTo(new TlsSettings(TlsMode.REQUIRE, Optional.of(pki), true));
+        assertThat(started.get(0).upstreamTls()).contains(pki);
+        assertThat(started.get(1).tls()).isEqualTo(TlsSettings.OFF);
+        assertThat(started.get(1).upstreamTls()).contains(pki);
+        assertThat(run("proxy", "-l", "127.0.0.1", "-p", "4000", "-C", "127.0.0.1", "-P", "5000", "--conn-tls")).isEqualTo(2);
+        assertThat(run("proxy", "-l", "127.0.0.1", "-p", "4000", "-C", "127.0.0.1", "-P", "5000",
+                "--conn-tls-certificates", pki.toString())).isEqualTo(2);
+        assertThat(started).hasSize(2);
     }
 
     @Test

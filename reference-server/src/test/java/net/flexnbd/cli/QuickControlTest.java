@@ -42,6 +42,7 @@ class QuickControlTest {
         "mirror -s /run/ctl -l 10.0.0.2 -p 4000",
         "mirror --addr=fd00::2 --port 4000 --unlink --max-bps 5 -s /run/ctl",
         "mirror -s /run/ctl -l 10.0.0.2 -p 4000 -u -b 10.0.0.1 --max-bps 1000 --timeout 9",
+        "mirror -s /run/ctl -l 10.0.0.2 -p 4000 --tls",
     })
     void aPlainCommandLineSendsWhatPicocliWouldSend(String commandLine) {
         String[] args = commandLine.split(" ");

@@ -87,6 +87,47 @@ class StorageExecutorTest {
     }
 
     @Test
+    void aFlushWaitsForAReservedWriteWhoseCallIsGivenOnlyLater() {
+        StorageExecutor.WriteSlot<String> slot = storage.reserveWrite();
+        CompletableFuture<String> flush = submit(Kind.FLUSH, "flush");
+        assertThat(queued).as("nothing to run yet; the flush waits for the slot").isEmpty();
+
+        slot.run(() -> {
+            ran.add("reserved write");
+            return "reserved write";
+        });
+        runTask(0);
+        runTask(0);
+        assertThat(ran).containsExactly("reserved write", "flush");
+        assertThat(flush).isCompletedWithValue("flush");
+    }
+
+    @Test
+    void aCancelledSlotLetsTheFlushGoOn() {
+        StorageExecutor.WriteSlot<String> slot = storage.reserveWrite();
+        submit(Kind.FLUSH, "flush");
+        slot.cancel();
+        runTask(0);
+        assertThat(ran).containsExactly("flush");
+        assertThat(storage.writesInFlight()).isZero();
+    }
+
+    @Test
+    void aLaneRunsItsCallsInOrderOnOneWorkerAndFlushesWaitForEachOfThem() {
+        StorageExecutor.Lane lane = storage.lane();
+        storage.<String>reserveWrite().runIn(lane, () -> ran.add("first") ? "first" : "");
+        CompletableFuture<String> flush = submit(Kind.FLUSH, "flush");
+        storage.<String>reserveWrite().runIn(lane, () -> ran.add("second") ? "second" : "");
+        assertThat(queued).as("one worker for the lane; the flush waits for the first call").hasSize(1);
+
+        runTask(0);
+        assertThat(ran).containsExactly("first", "second");
+        runTask(0);
+        assertThat(ran).containsExactly("first", "second", "flush");
+        assertThat(flush).isDone();
+    }
+
+    @Test
     void aRealPoolRunsCallsOffTheCallersThread() throws Exception {
         try (StorageExecutor pool = StorageExecutor.withThreads(2)) {
             String thread = pool.submit(Kind.READ, () -> Thread.currentThread().getName()).get();

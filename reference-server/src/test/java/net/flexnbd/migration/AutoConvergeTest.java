@@ -34,7 +34,7 @@ class AutoConvergeTest {
         pass(1, 64 * MIB, 8_000, 4 * MIB); // 8 MiB/s
 
         assertThat(converge.linkSpeed()).isEqualTo(8 * MIB);
-        long withinBound = 8 * MIB * AutoConverge.FINAL_PASS_BOUND.toMillis() / 1000; // 30 ms of 8 MiB/s
+        long withinBound = 8 * MIB * AutoConverge.FINAL_PASS_BOUND.toMillis() / 1000; // the bound at 8 MiB/s
         assertThat(converge.finalPassBytes()).isEqualTo(withinBound);
         assertThat(converge.converged(withinBound)).isTrue();
         assertThat(converge.converged(withinBound + 4096)).isFalse();

@@ -225,22 +225,79 @@ class RequestDispatcherTest {
     @Test
     void aFlushAnswersOnlyAfterEveryWriteReceivedBeforeItCompleted() {
         channel.writeInbound(write(1, 0, new byte[] {1}));
-        channel.writeInbound(write(2, 512, new byte[] {2}));
+        channel.writeInbound(new Request(CMD_FLAG_FUA, CMD_WRITE, 2, 512, 1, Unpooled.wrappedBuffer(new byte[] {2})));
         channel.writeInbound(Request.of(0, CMD_FLUSH, 3, 0, 0));
         channel.writeInbound(write(4, 1024, new byte[] {4}));
-        assertThat(disk.queued()).as("the flush waits for writes 1 and 2; write 4 does not wait").isEqualTo(3);
+        assertThat(disk.queued()).as("the connection's lane (writes 1 and 4) and the FUA write; the flush waits")
+                .isEqualTo(2);
 
-        disk.run(2); // write 4
-        disk.run(1); // write 2
+        disk.run(1); // the FUA write
         channel.runPendingTasks();
-        assertThat(replyCookies()).containsExactly(4L, 2L);
-        assertThat(disk.queued()).as("write 1 still runs: no flush yet").isEqualTo(1);
+        assertThat(replyCookies()).containsExactly(2L);
+        assertThat(disk.queued()).as("write 1 has not run: no flush yet").isEqualTo(1);
 
-        disk.run(0); // write 1, then the flush is queued
+        disk.run(0); // the lane: write 1, then write 4; the flush is queued once write 1 is done
+        channel.runPendingTasks();
+        assertThat(replyCookies()).containsExactly(1L, 4L);
         disk.run(0);
         channel.runPendingTasks();
-        assertThat(replyCookies()).containsExactly(1L, 3L);
-        assertThat(store.calls()).containsExactly("write 1024+1", "write 512+1", "write 0+1", "flush");
+        assertThat(replyCookies()).containsExactly(3L);
+        assertThat(store.calls()).containsExactly("write 512+1 durable", "write 0+1", "write 1024+1", "flush");
+    }
+
+    @Test
+    void aFlushInTheSameBurstAsWritesWaitsForThemAll() {
+        channel.writeInbound(write(1, 0, new byte[] {1}), write(2, 512, new byte[] {2}),
+                Request.of(0, CMD_FLUSH, 3, 0, 0));
+        assertThat(disk.queued()).as("both writes in one call; the flush waits for it").isEqualTo(1);
+
+        disk.run(0);
+        assertThat(store.calls()).containsExactly("write 0+1", "write 512+1");
+        assertThat(disk.queued()).as("now the flush").isEqualTo(1);
+        runDisk();
+        assertThat(replyCookies()).containsExactly(1L, 2L, 3L);
+        assertThat(store.calls()).endsWith("flush");
+    }
+
+    @Test
+    void aConnectionsPlainWritesRunInOrderOnOneWorker() {
+        for (int i = 0; i < 5; i++) {
+            channel.writeInbound(write(i, 512L * i, new byte[] {(byte) i}));
+        }
+        assertThat(disk.queued()).as("one worker lent to the lane, not one per burst").isEqualTo(1);
+        runDisk();
+        assertThat(replyCookies()).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(store.calls()).containsExactly("write 0+1", "write 512+1", "write 1024+1", "write 1536+1", "write 2048+1");
+    }
+
+    @Test
+    void aReadThePageCacheHoldsIsAnsweredOnTheEventLoop() {
+        store.holdInCache(true);
+        channel.writeInbound(write(1, 0, new byte[] {4, 5}));
+        runDisk();
+        channel.readOutbound();
+
+        channel.writeInbound(Request.of(0, CMD_READ, 2, 0, 3), Request.of(0, CMD_READ, 3, 1, 1));
+        assertThat(disk.queued()).as("nothing for the storage threads").isZero();
+        Reply first = channel.readOutbound();
+        Reply second = channel.readOutbound();
+        assertThat(ByteBufUtil.getBytes(first.payload())).containsExactly(4, 5, 0);
+        assertThat(ByteBufUtil.getBytes(second.payload())).containsExactly(5);
+        first.release();
+        second.release();
+        assertThat(store.cachedReads()).isEqualTo(2);
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aReadThePageCacheDoesNotHoldGoesToAStorageThread() {
+        channel.writeInbound(Request.of(0, CMD_READ, 1, 0, 8));
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(disk.queued()).isEqualTo(1);
+        runDisk();
+        Reply read = channel.readOutbound();
+        assertThat(read.payload().readableBytes()).isEqualTo(8);
+        read.release();
     }
 
     private List<Long> replyCookies() {
@@ -290,6 +347,30 @@ class RequestDispatcherTest {
         StructuredReply failed = structuredReply();
         assertThat(failed.chunks()).singleElement().isInstanceOfSatisfying(ReplyChunk.Error.class,
                 error -> assertThat(error.errno()).isEqualTo(EIO));
+    }
+
+    @Test
+    void underStructuredRepliesACachedReadWithoutZeroBlocksIsOneDataChunkAndOneWithThemIsMapped() {
+        store.holdInCache(true);
+        byte[] data = new byte[8192];
+        java.util.Arrays.fill(data, 0, 4096, (byte) 9);
+        structured.writeInbound(write(1, 0, data));
+        assertThat(this.<Reply>structuredReply()).isEqualTo(Reply.ok(1));
+
+        structured.writeInbound(Request.of(0, CMD_READ, 2, 0, 4096));
+        assertThat(disk.queued()).isZero();
+        StructuredReply cached = structured.readOutbound();
+        assertThat(cached.chunks()).singleElement().isInstanceOfSatisfying(ReplyChunk.OffsetData.class,
+                chunk -> assertThat(chunk.data().readableBytes()).isEqualTo(4096));
+        cached.release();
+
+        structured.writeInbound(Request.of(0, CMD_READ, 3, 0, 8192));
+        assertThat(structured.<Object>readOutbound()).as("a zero block may be a hole: the storage thread maps it")
+                .isNull();
+        assertThat(disk.queued()).isEqualTo(1);
+        StructuredReply mapped = structuredReply();
+        assertThat(mapped.cookie()).isEqualTo(3);
+        mapped.release();
     }
 
     @Test

@@ -36,6 +36,20 @@ class EventLoopGuardStoreTest {
     }
 
     @Test
+    void onlyTheReadFromThePageCacheIsAllowedOnAnEventLoop() throws Exception {
+        memory.holdInCache(true);
+        Boolean answered = loops.next().submit(() -> guard.readCached(0, ByteBuffer.allocate(16)))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(answered).isTrue();
+        assertThat(memory.cachedReads()).isEqualTo(1);
+        assertThatThrownBy(() -> loops.next().submit(() -> {
+            guard.read(0, ByteBuffer.allocate(16));
+            return null;
+        }).get(30, TimeUnit.SECONDS)).cause().hasMessageContaining("storage call on an event loop: read on");
+        assertThat(guard.violations()).singleElement().asString().startsWith("read on ");
+    }
+
+    @Test
     void theSameCallsOffTheLoopsPassThroughAndSizeIsAllowedAnywhere() throws Exception {
         guard.write(0, ByteBuffer.wrap(new byte[] {1}), true);
         guard.flush();

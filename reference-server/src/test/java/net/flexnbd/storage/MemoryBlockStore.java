@@ -8,6 +8,8 @@ public final class MemoryBlockStore implements BlockStore {
     private final byte[] bytes;
     private volatile IOException failure;
     private int flushes;
+    private volatile boolean cached;
+    private int cachedReads;
     private final java.util.List<String> calls = new java.util.ArrayList<>();
 
     public MemoryBlockStore(int size) {
@@ -17,6 +19,16 @@ public final class MemoryBlockStore implements BlockStore {
     /** Makes every later call fail with {@code e} (null: succeed again). */
     public void failWith(IOException e) {
         this.failure = e;
+    }
+
+    /** With true, {@link #readCached} answers from memory as a page cache holding everything would. */
+    public void holdInCache(boolean inCache) {
+        this.cached = inCache;
+    }
+
+    /** Reads answered by {@link #readCached}. */
+    public synchronized int cachedReads() {
+        return cachedReads;
     }
 
     public synchronized int flushes() {
@@ -43,6 +55,17 @@ public final class MemoryBlockStore implements BlockStore {
     public synchronized void read(long offset, ByteBuffer dst) throws IOException {
         check();
         dst.put(bytes, (int) offset, dst.remaining());
+    }
+
+    @Override
+    public synchronized boolean readCached(long offset, ByteBuffer dst) throws IOException {
+        if (!cached) {
+            return false;
+        }
+        check();
+        cachedReads++;
+        dst.put(bytes, (int) offset, dst.remaining());
+        return true;
     }
 
     @Override

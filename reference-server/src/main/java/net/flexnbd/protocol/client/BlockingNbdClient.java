@@ -23,6 +23,7 @@ import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Reply;
+import net.flexnbd.tls.ClientTls;
 
 /**
  * An NBD client over a plain blocking socket, for the migration sender, the command-line
@@ -36,15 +37,20 @@ import net.flexnbd.protocol.Reply;
  * <p>Requests go out through the socket's channel with a gathering write of header and
  * data, so a WRITE from a direct buffer (the migration sender's) reaches the kernel without
  * a copy into a Java array; replies come in through the socket's stream, which honours the
- * read timeout.
+ * read timeout. With TLS ({@link ClientTls}: NBD_OPT_STARTTLS first) both directions run
+ * through the TLS socket instead, and a WRITE's data is copied once on its way into TLS.
  */
 public final class BlockingNbdClient implements Closeable {
     private static final int STREAM_BUFFER = 64 * 1024;
+    /** How much of a request is copied into TLS at a time: a whole 256 KiB migration chunk and its header. */
+    private static final int TLS_STAGING = 256 * 1024 + Nbd.REQUEST_HEADER_LENGTH;
     /** Largest READ reply the client will hold in one array. */
     private static final long MAX_READ_REPLY = Integer.MAX_VALUE - 8;
 
-    private final SocketChannel channel;
+    /** The TCP socket: closing it ends the connection, in clear or in TLS, whatever thread is blocked on it. */
     private final Socket socket;
+    private final RequestSink sink;
+    private final boolean tls;
     private final DataInputStream in;
     private final long exportSize;
     private final int transmissionFlags;
@@ -57,12 +63,12 @@ public final class BlockingNbdClient implements Closeable {
     private final Object receiveLock = new Object();
     /** One request header, reused; guarded by sendLock. */
     private final ByteBuffer header = ByteBuffer.allocateDirect(Nbd.REQUEST_HEADER_LENGTH);
-    /** The header and a WRITE's data, for one gathering write; guarded by sendLock. */
-    private final ByteBuffer[] headerAndData = new ByteBuffer[2];
 
-    private BlockingNbdClient(SocketChannel channel, DataInputStream in, ClientHandshake.Negotiated negotiated) {
-        this.channel = channel;
-        this.socket = channel.socket();
+    private BlockingNbdClient(Socket socket, RequestSink sink, boolean tls, DataInputStream in,
+            ClientHandshake.Negotiated negotiated) {
+        this.socket = socket;
+        this.sink = sink;
+        this.tls = tls;
         this.in = in;
         this.exportSize = negotiated.exportSize();
         this.transmissionFlags = negotiated.transmissionFlags();
@@ -86,7 +92,20 @@ public final class BlockingNbdClient implements Closeable {
      */
     public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
                                            Duration timeout, OptionalLong handoverToken) throws IOException {
+        return connect(server, bindAddress, timeout, handoverToken, Optional.empty());
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, Optional, Duration, OptionalLong)}, with TLS when
+     * {@code tls} is given: NBD_OPT_STARTTLS is the first option and the rest of the
+     * connection runs inside TLS.
+     *
+     * @throws TlsNegotiationException when TLS was asked for and not had, or the server requires it and it was not asked for
+     */
+    public static BlockingNbdClient connect(InetSocketAddress server, Optional<InetAddress> bindAddress,
+            Duration timeout, OptionalLong handoverToken, Optional<ClientTls> tls) throws IOException {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(handoverToken, "handoverToken");
         Objects.requireNonNull(bindAddress, "bindAddress");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -103,15 +122,37 @@ public final class BlockingNbdClient implements Closeable {
                 socket.bind(new InetSocketAddress(bindAddress.get(), 0));
             }
             socket.connect(server, millis);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER));
-            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out, handoverToken);
-            out.flush();
-            return new BlockingNbdClient(channel, in, negotiated);
+            ClientHandshake.Streams clear = streams(socket);
+            Socket[] secured = new Socket[1];
+            ClientHandshake.Streams[] inside = new ClientHandshake.Streams[1];
+            Optional<ClientHandshake.TlsStart> starting = tls.map(context -> () -> {
+                secured[0] = context.start(socket, server);
+                inside[0] = streams(secured[0]);
+                return inside[0];
+            });
+            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(clear, handoverToken, starting);
+            if (secured[0] == null) {
+                clear.out().flush();
+                return new BlockingNbdClient(socket, RequestSink.of(channel), false, clear.in(), negotiated);
+            }
+            inside[0].out().flush();
+            return new BlockingNbdClient(socket, RequestSink.of(secured[0].getOutputStream(), TLS_STAGING), true,
+                    inside[0].in(), negotiated);
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket, e);
             throw e;
         }
+    }
+
+    private static ClientHandshake.Streams streams(Socket socket) throws IOException {
+        return new ClientHandshake.Streams(
+                new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER)),
+                new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER)));
+    }
+
+    /** Whether the connection runs inside TLS. */
+    public boolean tls() {
+        return tls;
     }
 
     /** The export's size in bytes, as the handshake announced it. */
@@ -192,9 +233,7 @@ public final class BlockingNbdClient implements Closeable {
             outstanding.put(cookie, 0L);
             try {
                 fillHeader(0, Nbd.CMD_DISC, cookie, 0, 0);
-                while (header.hasRemaining()) {
-                    channel.write(header);
-                }
+                sink.send(header, null);
             } catch (IOException | RuntimeException e) {
                 outstanding.remove(cookie);
                 throw e;
@@ -252,15 +291,7 @@ public final class BlockingNbdClient implements Closeable {
             outstanding.put(cookie, 0L);
             try {
                 fillHeader(flags, Nbd.CMD_WRITE, cookie, offset, bytes.remaining());
-                headerAndData[0] = header;
-                headerAndData[1] = bytes;
-                try {
-                    while (header.hasRemaining() || bytes.hasRemaining()) {
-                        channel.write(headerAndData);
-                    }
-                } finally {
-                    headerAndData[1] = null;
-                }
+                sink.send(header, bytes);
             } catch (IOException | RuntimeException e) {
                 outstanding.remove(cookie);
                 throw e;
@@ -293,9 +324,7 @@ public final class BlockingNbdClient implements Closeable {
             }
             try {
                 fillHeader(flags, type, cookie, offset, length);
-                while (header.hasRemaining()) {
-                    channel.write(header);
-                }
+                sink.send(header, null);
             } catch (IOException | RuntimeException e) {
                 outstanding.remove(cookie);
                 throw e;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
+import javax.net.ssl.SSLException;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
 
@@ -14,6 +15,11 @@ import net.flexnbd.protocol.Nbd;
  * old-style needs no answer; new-style gets NBD_OPT_GO for the default (empty) export name,
  * falling back to NBD_OPT_EXPORT_NAME when the server does not support GO. Public for the
  * proxy, which negotiates with its upstream on a blocking socket before handing it to Netty.
+ *
+ * <p>With TLS asked for, the first option is NBD_OPT_STARTTLS and everything after its
+ * acknowledgement runs inside TLS; a server that does not offer it, an old-style hello (no
+ * options at all) and a failed TLS handshake end the handshake with a
+ * {@link TlsNegotiationException}, as does NBD_REP_ERR_TLS_REQD to a client in clear.
  */
 public final class ClientHandshake {
     private ClientHandshake() {}
@@ -35,6 +41,16 @@ public final class ClientHandshake {
     /** Longest option reply accepted; the spec caps strings at 4096 bytes and info items are small. */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
 
+    /** The connection's two directions: in clear, or inside TLS once it has started. */
+    public record Streams(DataInputStream in, DataOutputStream out) {}
+
+    /** Starts TLS once the server has acknowledged NBD_OPT_STARTTLS, giving the streams inside it. */
+    @FunctionalInterface
+    public interface TlsStart {
+        /** @throws SSLException when the TLS handshake fails */
+        Streams start() throws IOException;
+    }
+
     public static Negotiated negotiate(DataInputStream in, DataOutputStream out) throws IOException {
         return negotiate(in, out, OptionalLong.empty());
     }
@@ -46,11 +62,28 @@ public final class ClientHandshake {
      */
     public static Negotiated negotiate(DataInputStream in, DataOutputStream out, OptionalLong handoverToken)
             throws IOException {
+        return negotiate(new Streams(in, out), handoverToken, Optional.empty());
+    }
+
+    /**
+     * As {@link #negotiate(DataInputStream, DataOutputStream, OptionalLong)}, first asking for
+     * TLS when {@code tls} is given; the streams it returns carry the rest of the handshake.
+     *
+     * @throws TlsNegotiationException when TLS is asked for and not had, or required and not asked for
+     */
+    public static Negotiated negotiate(Streams clear, OptionalLong handoverToken, Optional<TlsStart> tls)
+            throws IOException {
+        DataInputStream in = clear.in();
+        DataOutputStream out = clear.out();
         long passwd = in.readLong();
         if (passwd != Nbd.INIT_PASSWD) {
             throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);
         }
         long magic = in.readLong();
+        if (magic == Nbd.OLDSTYLE_MAGIC && tls.isPresent()) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server sent the old-style hello, which has no options and so no NBD_OPT_STARTTLS");
+        }
         if (magic == Nbd.OLDSTYLE_MAGIC) {
             long size = in.readLong();
             int flags = in.readInt();
@@ -66,6 +99,23 @@ public final class ClientHandshake {
         boolean fixed = (serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0;
         boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
         out.writeInt((fixed ? Nbd.FLAG_C_FIXED_NEWSTYLE : 0) | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
+        if (tls.isEmpty()) {
+            return options(in, out, fixed, noZeroes, handoverToken);
+        }
+        requireFixed(fixed);
+        startTls(in, out);
+        try {
+            Streams inside = tls.get().start();
+            return options(inside.in(), inside.out(), fixed, noZeroes, handoverToken);
+        } catch (SSLException e) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.HANDSHAKE_FAILED,
+                    "the TLS handshake failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Everything after the client flags (and after STARTTLS when TLS is on): the export's size and flags. */
+    private static Negotiated options(DataInputStream in, DataOutputStream out, boolean fixed, boolean noZeroes,
+            OptionalLong handoverToken) throws IOException {
         Optional<HandoverState> handover = Optional.empty();
         if (fixed && handoverToken.isPresent()) {
             handover = askHandover(in, out, handoverToken.getAsLong());
@@ -77,6 +127,67 @@ public final class ClientHandshake {
             }
         }
         return exportName(in, out, noZeroes).withHandover(handover);
+    }
+
+    /**
+     * The part of a TLS handshake before TLS: reads the hello, sends the client flags and
+     * NBD_OPT_STARTTLS, and returns once it is acknowledged; TLS starts at the next byte. For a
+     * caller that runs TLS itself (the proxy, in Netty) and then sends NBD_OPT_GO inside it.
+     *
+     * @throws TlsNegotiationException when the server cannot or will not start TLS
+     */
+    public static void negotiateUntilTls(DataInputStream in, DataOutputStream out) throws IOException {
+        long passwd = in.readLong();
+        if (passwd != Nbd.INIT_PASSWD) {
+            throw NbdProtocolException.badMagic("hello magic (NBDMAGIC)", passwd, Nbd.INIT_PASSWD);
+        }
+        long magic = in.readLong();
+        if (magic == Nbd.OLDSTYLE_MAGIC) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server sent the old-style hello, which has no options and so no NBD_OPT_STARTTLS");
+        }
+        if (magic != Nbd.IHAVEOPT) {
+            throw NbdProtocolException.badMagic("hello magic (IHAVEOPT)", magic, Nbd.IHAVEOPT);
+        }
+        int serverFlags = in.readUnsignedShort();
+        requireFixed((serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0);
+        boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
+        out.writeInt(Nbd.FLAG_C_FIXED_NEWSTYLE | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
+        startTls(in, out);
+    }
+
+    private static void requireFixed(boolean fixed) throws TlsNegotiationException {
+        if (!fixed) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server's hello is not fixed new-style, so it cannot be asked for NBD_OPT_STARTTLS");
+        }
+    }
+
+    /** NBD_OPT_STARTTLS: returns once it is acknowledged, when TLS starts at the next byte either way. */
+    private static void startTls(DataInputStream in, DataOutputStream out) throws IOException {
+        writeOptionHeader(out, Nbd.OPT_STARTTLS, 0);
+        out.flush();
+        long magic = in.readLong();
+        if (magic != Nbd.OPTION_REPLY_MAGIC) {
+            throw NbdProtocolException.badMagic("option reply magic", magic, Nbd.OPTION_REPLY_MAGIC);
+        }
+        int option = in.readInt();
+        if (option != Nbd.OPT_STARTTLS) {
+            throw new NbdProtocolException("option reply names option " + option + ", expected NBD_OPT_STARTTLS ("
+                    + Nbd.OPT_STARTTLS + ")");
+        }
+        int type = in.readInt();
+        byte[] data = readReplyData(in);
+        if (type == Nbd.REP_ACK) {
+            return;
+        }
+        String detail = data.length == 0 ? "" : ": " + new String(data, StandardCharsets.UTF_8);
+        if (type == Nbd.REP_ERR_UNSUP) {
+            throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED,
+                    "the server does not offer TLS (NBD_OPT_STARTTLS answered with NBD_REP_ERR_UNSUP)" + detail);
+        }
+        throw new TlsNegotiationException(TlsNegotiationException.Kind.NOT_OFFERED, String.format(
+                "the server refused NBD_OPT_STARTTLS with %s (0x%08x)%s", errorName(type), type, detail));
     }
 
     /** Empty when the server answers with any error (it does not know the option) or an unknown state. */
@@ -132,6 +243,9 @@ public final class ClientHandshake {
                 flags = readShort(data, 10);
             } else if (type == Nbd.REP_ERR_UNSUP) {
                 return null;
+            } else if (type == Nbd.REP_ERR_TLS_REQD) {
+                throw new TlsNegotiationException(TlsNegotiationException.Kind.REQUIRED_BY_SERVER,
+                        "the server requires TLS (it answered NBD_OPT_GO with NBD_REP_ERR_TLS_REQD)");
             } else if (type < 0) { // every error type has the top bit set
                 throw new IOException(String.format("server refused NBD_OPT_GO with %s (0x%08x)%s",
                         errorName(type), type, data.length == 0 ? "" : ": " + new String(data, StandardCharsets.UTF_8)));
