@@ -56,8 +56,8 @@ public final class StorageExecutor implements AutoCloseable {
         }
         ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads,
                 new DefaultThreadFactory("nbd-storage", true));
-        // All at once: a fixed pool otherwise grows a thread per call until it is full, which
-        // shows as threads appearing long after start (and in the thread counts of tests).
+        // All at once: a pool that grew on demand would add a thread whenever a call came while
+        // fewer than all were up, even with idle ones, so its size would follow the traffic.
         pool.prestartAllCoreThreads();
         return new StorageExecutor(pool, pool::shutdown);
     }
