@@ -6,9 +6,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * The threads that call the store, shared by every connection to it (nbdkit's worker
@@ -54,7 +54,11 @@ public final class StorageExecutor implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("storage threads (" + threads + ") must be at least 1");
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, new DefaultThreadFactory("nbd-storage", true));
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads,
+                new DefaultThreadFactory("nbd-storage", true));
+        // All at once: a pool that grew on demand would add a thread whenever a call came while
+        // fewer than all were up, even with idle ones, so its size would follow the traffic.
+        pool.prestartAllCoreThreads();
         return new StorageExecutor(pool, pool::shutdown);
     }
 

@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
 final class NamedExportFiles {
     private static final Logger log = LoggerFactory.getLogger(NamedExportFiles.class);
 
-    /** Nothing beside the default export. */
-    static final NamedExportFiles NONE = new NamedExportFiles(List.of());
-
     private record Opened(NamedExport export, ServedFileLock lock, BlockStore store) {}
 
     private final List<Opened> opened;

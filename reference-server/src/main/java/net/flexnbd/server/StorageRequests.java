@@ -109,7 +109,9 @@ final class StorageRequests {
             sent.replies().whenComplete((replies, failure) -> onEventLoop(() -> {
                 List<Request> requests = sent.requests();
                 for (int i = 0; i < requests.size(); i++) {
-                    answers.answer(requests.get(i), failure == null ? replies.get(i) : null, failure);
+                    Request request = requests.get(i);
+                    request.release(); // the hold WriteBatch took: the buffers return on this thread
+                    answers.answer(request, failure == null ? replies.get(i) : null, failure);
                 }
             }));
         }

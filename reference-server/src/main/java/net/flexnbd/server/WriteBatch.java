@@ -19,7 +19,10 @@ import net.flexnbd.protocol.ServerReply;
  * Event loop only.
  */
 final class WriteBatch {
-    /** What {@link #send} handed to the worker: the requests, and their replies in the same order. */
+    /**
+     * What {@link #send} handed to the worker: the requests, each held once more for the
+     * event loop to release once the replies are in, and their replies in the same order.
+     */
     record Sent(List<Request> requests, CompletableFuture<List<ServerReply>> replies) {}
 
     private final StorageExecutor storage;
@@ -51,6 +54,11 @@ final class WriteBatch {
             return null;
         }
         List<Request> taken = take();
+        for (Request request : taken) {
+            // The worker releases its payload when written; this hold lets the event loop give
+            // the socket buffers back, into its own allocator cache ({@link Sent#requests()}).
+            request.retain();
+        }
         StorageExecutor.WriteSlot<List<ServerReply>> reserved = slot;
         slot = null;
         return new Sent(taken, reserved.runIn(lane, () -> {
