@@ -27,6 +27,7 @@ import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.storage.BlockStore;
+import net.flexnbd.storage.ForwardingStore;
 import net.flexnbd.storage.FileBlockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,19 +173,13 @@ class FinalPassCutOffTest {
     }
 
     /** Stalls the first read made while the gate is paused, once per pause (a final pass). */
-    private static final class StallingStore implements BlockStore {
-        private final BlockStore store;
+    private static final class StallingStore extends ForwardingStore {
         volatile RequestGate gate;
         final AtomicInteger finalPassesStalled = new AtomicInteger();
         private boolean stalledThisPause;
 
         StallingStore(BlockStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public long size() {
-            return store.size();
+            super(store);
         }
 
         @Override
@@ -197,36 +192,7 @@ class FinalPassCutOffTest {
             } else if (!paused) {
                 stalledThisPause = false;
             }
-            store.read(offset, dst);
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src, boolean durable) throws IOException {
-            store.write(offset, src, durable);
-        }
-
-        @Override
-        public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
-            store.writeZeroes(offset, length, mayPunch, durable);
-        }
-
-        @Override
-        public void trim(long offset, long length, boolean durable) throws IOException {
-            store.trim(offset, length, durable);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            store.flush();
-        }
-
-        @Override
-        public void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException {
-            store.forEachDataExtent(from, to, visitor);
-        }
-
-        @Override
-        public void close() {
+            super.read(offset, dst);
         }
     }
 }

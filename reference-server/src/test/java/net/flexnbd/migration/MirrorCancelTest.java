@@ -24,6 +24,7 @@ import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.protocol.HandshakeStyle;
 import net.flexnbd.server.ServerSettings;
 import net.flexnbd.storage.BlockStore;
+import net.flexnbd.storage.ForwardingStore;
 import net.flexnbd.storage.FileBlockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,17 +117,11 @@ class MirrorCancelTest {
     }
 
     /** Holds the first read until the test lets it go, and notes whether it was interrupted. */
-    private final class ReadHeldStore implements BlockStore {
-        private final BlockStore store;
+    private final class ReadHeldStore extends ForwardingStore {
         private final AtomicBoolean first = new AtomicBoolean(true);
 
         ReadHeldStore(BlockStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public long size() {
-            return store.size();
+            super(store);
         }
 
         @Override
@@ -141,36 +136,7 @@ class MirrorCancelTest {
                 }
                 interruptedInRead.compareAndSet(false, Thread.currentThread().isInterrupted());
             }
-            store.read(offset, dst);
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src, boolean durable) throws IOException {
-            store.write(offset, src, durable);
-        }
-
-        @Override
-        public void writeZeroes(long offset, long length, boolean mayPunch, boolean durable) throws IOException {
-            store.writeZeroes(offset, length, mayPunch, durable);
-        }
-
-        @Override
-        public void trim(long offset, long length, boolean durable) throws IOException {
-            store.trim(offset, length, durable);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            store.flush();
-        }
-
-        @Override
-        public void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException {
-            store.forEachDataExtent(from, to, visitor);
-        }
-
-        @Override
-        public void close() {
+            super.read(offset, dst);
         }
     }
 }
