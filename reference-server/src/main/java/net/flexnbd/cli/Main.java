@@ -36,6 +36,14 @@ public final class Main {
             System.setProperty("io.netty.allocator.maxCachedBufferCapacity", String.valueOf(1 << 20));
             System.setProperty("io.netty.allocator.normalCacheSize", "16");
         }
+        // Netty's default leak detection samples one buffer in 128 and records a stack trace for
+        // it: with a 256 KiB WRITE arriving in two or three socket reads, that is a Throwable
+        // filled in every few dozen requests on the network threads (perf: fill_in_stack_trace
+        // and identity hash codes). Tests keep it on (they do not start through here); an
+        // explicit choice (-Dio.netty.leakDetection.level=simple, paranoid) wins.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(run(args, CliEnvironment.system()));
     }
 
