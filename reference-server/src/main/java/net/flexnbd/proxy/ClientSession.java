@@ -9,7 +9,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import net.flexnbd.protocol.ChunkFrame;
 import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
@@ -31,6 +34,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     private final ProxySettings settings;
     private final UpstreamConnector connector;
     private final UpstreamDisk disk;
+    /** What the client negotiated in its handshake with the proxy. */
+    private final Negotiation negotiation;
     private final ProxyCounters counters;
     private final PendingRequests ledger = new PendingRequests();
 
@@ -41,10 +46,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     private volatile int inFlight;
     private volatile boolean upstreamUp;
 
-    ClientSession(ProxySettings settings, UpstreamConnector connector, UpstreamDisk disk, ProxyCounters counters) {
+    ClientSession(ProxySettings settings, UpstreamConnector connector, UpstreamDisk disk, Negotiation negotiation,
+            ProxyCounters counters) {
         this.settings = settings;
         this.connector = connector;
         this.disk = disk;
+        this.negotiation = negotiation;
         this.counters = counters;
     }
 
@@ -60,7 +67,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         String client = String.valueOf(ctx.channel().remoteAddress());
-        link = new UpstreamLink(ctx.channel().eventLoop(), connector, disk, ledger, settings, counters, this, client);
+        link = new UpstreamLink(ctx.channel().eventLoop(), connector, disk, negotiation, ledger, settings, counters, this, client);
         counters.sessions.add(this);
         link.start();
     }
@@ -106,6 +113,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     }
 
     @Override
+    public void answered(PendingRequests.Pending pending, List<ChunkFrame> chunks) {
+        for (ChunkFrame chunk : chunks) {
+            ctx.write(chunk.encodedWith(ctx.alloc(), pending.clientCookie()));
+            chunk.release();
+        }
+        pending.release();
+        changed();
+        finishIfDone();
+    }
+
+    @Override
     public void failed(PendingRequests.Pending pending, int errno) {
         ctx.writeAndFlush(Reply.error(pending.clientCookie(), errno));
         pending.release();
@@ -119,9 +137,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     }
 
     @Override
-    public void wrongDisk(String difference) {
-        log.error("{}: upstream {} came back with another disk ({}); disconnecting the client rather than serve"
-                + " it the wrong disk", ctx.channel().remoteAddress(), connector.upstream(), difference);
+    public void wrongDisk(String how) {
+        log.error("{}: upstream {} came back {}; disconnecting the client rather than serve it wrongly",
+                ctx.channel().remoteAddress(), connector.upstream(), how);
         ctx.close();
     }
 
