@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's transmission phase at the proxy: every request goes into its
  * {@link PendingRequests} and out through its {@link UpstreamLink}; every answer comes back
- * with the client's own cookie. Nothing is answered that the upstream did not answer, except
+ * with the client's own cookie: a simple reply, or a structured reply's chunks, all at once,
+ * for a client that negotiated structured replies (its upstream links ask for what it
+ * negotiated, no more). Nothing is answered that the upstream did not answer, except
  * a READ or WRITE over the payload limit (EINVAL, as the server would) and, with a maximum
  * wait, EIO for a request that waited that long for a missing upstream. A client with too
  * much waiting stops being read; DISC closes once every earlier request is answered.

@@ -20,7 +20,8 @@ import net.flexnbd.tls.ClientTls;
 
 /**
  * Opens connections to the upstream: connects (from the bind address, if any) and negotiates
- * with the project's blocking {@link ClientHandshake} (either hello), on a thread of its own,
+ * with the project's blocking {@link ClientHandshake} (either hello, and the reply extensions
+ * the client took), on a thread of its own,
  * then hands over the still-open channel, in non-blocking mode, for Netty to adopt. The
  * handshake is a few small messages once per connection, so blocking there costs nothing
  * and spares a second, non-blocking handshake implementation.
