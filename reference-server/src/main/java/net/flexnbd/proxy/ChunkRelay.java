@@ -7,8 +7,9 @@ import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.ProtocolException;
 
 /**
- * Makes an upstream's chunk into the chunk its client is to get: the data in a buffer of its
- * own ({@link Payloads}: a chunk is held until its reply's last one arrives), and a
+ * Makes an upstream's chunk into the chunk its client is to get: a data chunk as decoded
+ * (slices of the received buffers, which may be held until the reply's last chunk arrives:
+ * {@link net.flexnbd.protocol.ReplyDecoder} keeps no cumulation they could pin), and a
  * BLOCK_STATUS chunk's context id mapped from the id this upstream connection gave
  * base:allocation to the one the proxy gave its client, since every reconnection may bring
  * another. The cookie is the client's only when the chunk is written out.
@@ -34,10 +35,12 @@ final class ChunkRelay {
                         + " names a metadata context this connection did not select");
             }
         }
-        ChunkFrame owned = new ChunkFrame(chunk.flags(), chunk.type(), chunk.cookie(), Payloads.own(alloc, chunk.data()));
-        if (owned.type() == Nbd.REPLY_TYPE_BLOCK_STATUS) {
-            owned.data().setInt(owned.data().readerIndex(), CLIENT_CONTEXT_ID);
+        if (chunk.type() != Nbd.REPLY_TYPE_BLOCK_STATUS) {
+            return chunk;
         }
+        // A copy of its own (a few bytes per extent), in which the id can be rewritten.
+        ChunkFrame owned = new ChunkFrame(chunk.flags(), chunk.type(), chunk.cookie(), Payloads.own(alloc, chunk.data()));
+        owned.data().setInt(owned.data().readerIndex(), CLIENT_CONTEXT_ID);
         return owned;
     }
 

@@ -108,7 +108,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
 
     @Override
     public void answered(PendingRequests.Pending pending, Reply reply) {
-        ctx.write(new Reply(reply.error(), pending.clientCookie(), Payloads.own(ctx.alloc(), reply.payload())));
+        // The payload is slices of the upstream's received buffers (ReplyDecoder): passed on, not copied.
+        ctx.write(new Reply(reply.error(), pending.clientCookie(), reply.payload()));
         pending.release();
         changed();
         finishIfDone();

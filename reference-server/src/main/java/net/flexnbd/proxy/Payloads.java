@@ -5,10 +5,12 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The proxy keeps a WRITE's data until the upstream answers it (to send it again after a
- * loss) and a READ's data until the client takes it. The decoders hand out slices of their
- * cumulation buffer; held that long, they keep it shared, and a shared composite cumulation
- * is rebuilt, its component list copied, on every socket read, which made a deep queue
- * slower than a queue of one. One copy into a buffer of its own frees the cumulation at once.
+ * loss). The client-side request decoder hands out slices of its cumulation buffer; held
+ * that long, they keep it shared, and a shared composite cumulation is rebuilt, its
+ * component list copied, on every socket read, which made a deep queue slower than a queue
+ * of one. One copy into a buffer of its own frees the cumulation at once. (READ data needs
+ * no such copy: the upstream's {@link net.flexnbd.protocol.ReplyDecoder} keeps no
+ * cumulation; and a BLOCK_STATUS chunk is copied so that its context id can be rewritten.)
  */
 final class Payloads {
     private Payloads() {}
