@@ -96,8 +96,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
             ctx.writeAndFlush(Reply.error(request.cookie(), Nbd.EINVAL));
             return;
         }
-        ledger.add(new Request(request.flags(), request.type(), request.cookie(), request.offset(), request.length(),
-                Payloads.own(ctx.alloc(), request.payload())), System.nanoTime());
+        // Held as decoded, a retained slice of the received buffers, until the upstream answers:
+        // a copy of its own cost a fifth of the proxy's CPU on nbdcopy writes, and bought nothing
+        // (a shared cumulation is rebuilt from its unread components only, a few per read).
+        ledger.add(request, System.nanoTime());
         link.pump();
         changed();
     }

@@ -4,13 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The proxy keeps a WRITE's data until the upstream answers it (to send it again after a
- * loss). The client-side request decoder hands out slices of its cumulation buffer; held
- * that long, they keep it shared, and a shared composite cumulation is rebuilt, its
- * component list copied, on every socket read, which made a deep queue slower than a queue
- * of one. One copy into a buffer of its own frees the cumulation at once. (READ data needs
- * no such copy: the upstream's {@link net.flexnbd.protocol.ReplyDecoder} keeps no
- * cumulation; and a BLOCK_STATUS chunk is copied so that its context id can be rewritten.)
+ * A buffer's bytes in one of its own: for the few bytes the proxy rewrites (a BLOCK_STATUS
+ * chunk's context id). Payloads it only passes on are never copied: WRITE data is held as
+ * the request decoder's retained slice until the upstream answers, READ data as the reply
+ * decoder's (which keeps no cumulation) until the client takes it.
  */
 final class Payloads {
     private Payloads() {}
