@@ -120,8 +120,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Sessio
     @Override
     public void answered(PendingRequests.Pending pending, List<ChunkFrame> chunks) {
         for (ChunkFrame chunk : chunks) {
-            ctx.write(chunk.encodedWith(ctx.alloc(), pending.clientCookie()));
-            chunk.release();
+            // Header, then the data as it came: one gathering write, no composite per chunk.
+            ctx.write(chunk.headerWith(ctx.alloc(), pending.clientCookie()));
+            ctx.write(chunk.data()); // the channel releases it once written
         }
         pending.release();
         changed();

@@ -54,10 +54,14 @@ final class PendingRequests {
             chunks.add(chunk);
         }
 
-        /** The chunks held, in the order received, now the caller's; empty when none was. */
-        List<ChunkFrame> takeChunks() {
-            List<ChunkFrame> taken = chunks == null ? List.of() : chunks;
+        /** The chunks held, in the order received, and {@code last}: now the caller's. */
+        List<ChunkFrame> takeChunks(ChunkFrame last) {
+            if (chunks == null) {
+                return List.of(last); // most replies are one chunk: no list to grow
+            }
+            List<ChunkFrame> taken = chunks;
             chunks = null;
+            taken.add(last);
             return taken;
         }
 

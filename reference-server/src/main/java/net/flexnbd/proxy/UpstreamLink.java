@@ -287,18 +287,20 @@ final class UpstreamLink {
                     + ", which no request in flight carries");
             return;
         }
+        ChunkFrame relayed;
         try {
-            pending.hold(ChunkRelay.forClient(channel.alloc(), received, upstreamContextId));
+            relayed = ChunkRelay.forClient(channel.alloc(), received, upstreamContextId);
         } catch (ProtocolException e) {
             lost(attempt, e.getMessage());
             return;
         }
         lastProgressNanos = System.nanoTime();
-        if (!received.done()) {
+        if (!relayed.done()) {
+            pending.hold(relayed);
             return;
         }
         ledger.answered(pending.id);
-        List<ChunkFrame> chunks = pending.takeChunks();
+        List<ChunkFrame> chunks = pending.takeChunks(relayed);
         if (ChunkRelay.errno(chunks) == Nbd.ESHUTDOWN) {
             // As for a simple ESHUTDOWN reply: the request was not run there.
             chunks.forEach(ChunkFrame::release);
