@@ -13,6 +13,9 @@ import java.nio.ByteBuffer;
  * clients, a migration's reads and a destination's writes all use this store).
  */
 public final class AllocationCachingStore implements BlockStore {
+    /** Runs learned on one miss, the one asked for included, within the range asked. */
+    static final int AHEAD_RUNS = 16;
+
     private final BlockStore store;
     private final AllocationCache cache = new AllocationCache();
 
@@ -40,7 +43,25 @@ public final class AllocationCachingStore implements BlockStore {
         // To the end of the store: lseek finds the run's true end at the same cost.
         AllocationRun run = store.allocationAt(offset, store.size());
         cache.learn(run, since);
+        learnAhead(run.end(), end, since);
         return new AllocationRun(offset, Math.min(run.end(), end) - offset, run.hole());
+    }
+
+    /**
+     * Learns the runs after a miss that the caller asked about too, up to {@link #AHEAD_RUNS}:
+     * a client that walks a file one extent at a time (qemu-img's REQ_ONE) then finds the next
+     * ones known, instead of paying a storage thread for each.
+     */
+    private void learnAhead(long from, long end, long since) throws IOException {
+        long at = from;
+        for (int i = 1; i < AHEAD_RUNS && at < end && cache.lookup(at, end) == null; i++) {
+            if (cache.generation() != since) {
+                return; // the file changed: what follows would not be remembered
+            }
+            AllocationRun next = store.allocationAt(at, store.size());
+            cache.learn(next, since);
+            at = next.end();
+        }
     }
 
     @Override

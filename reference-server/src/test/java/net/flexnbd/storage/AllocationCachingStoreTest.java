@@ -68,12 +68,25 @@ class AllocationCachingStoreTest {
     }
 
     @Test
-    void oneExtentAsksNoFurtherThanItsRun() throws IOException {
+    void aMissLearnsTheRunsAheadThatTheRequestCoversSoAWalkOneExtentAtATimeFindsThemKnown() throws IOException {
         open();
-        writeData(store, 0, BLOCK);
+        for (long block = 0; block < BLOCKS; block += 4) {
+            writeData(store, block * BLOCK, BLOCK); // runs of one block of data, three of hole
+        }
 
         assertThat(AllocationMap.of(store, 0, SIZE, 1)).containsExactly(new AllocationRun(0, BLOCK, false));
-        assertThat(seeks.get()).as("one run, not a look at the next").isEqualTo(1);
+
+        int known = AllocationCachingStore.AHEAD_RUNS;
+        assertThat(seeks.get()).isEqualTo(known);
+        long at = 0;
+        for (int run = 0; run < known; run++) {
+            AllocationRun next = store.allocationCached(at, SIZE);
+            assertThat(next).as("run %d", run).isEqualTo(new AllocationRun(at, (run % 2 == 0 ? 1 : 3) * (long) BLOCK, run % 2 == 1));
+            at = next.end();
+        }
+        assertThat(store.allocationCached(at, SIZE)).as("no further than %d runs", known).isNull();
+        assertThat(store.allocationAt(0, BLOCK)).as("within what the request asked only").isNotNull();
+        assertThat(seeks.get()).isEqualTo(known);
     }
 
     static LongStream seeds() {
