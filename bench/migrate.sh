@@ -161,7 +161,12 @@ echo "handover with $WRITERS writers..." >&2
 head -c "$PAUSE_SIZE" /dev/urandom >"$work/pause-src.img"
 truncate -s "$PAUSE_SIZE" "$work/pause-dst.img"
 sport=$(free_port)
-start_server pause-src serve "$work/pause-src.img" "$sport"
+# -v: the source logs the migration's phases and its slow plain-write bursts (debug), which
+# place the longest writes below.
+saved_opts=${BENCH_SERVER_JAVA_OPTS:-}
+BENCH_SERVER_JAVA_OPTS="$saved_opts -Xlog:gc:file=$work/pause-src-gc.log:utc"
+start_server pause-src serve "$work/pause-src.img" "$sport" -v
+BENCH_SERVER_JAVA_OPTS=$saved_opts
 pause_src_pid=$server_pid
 dport=$(free_port)
 start_server pause-dst listen "$work/pause-dst.img" "$dport"
@@ -182,6 +187,64 @@ pause_final=$(millis_of "$work/pause-src.log" "final pass sent")
 pause_done=$(millis_of "$work/pause-src.log" "complete after")
 pause_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/pause-src.log" | head -1)
 fi
+
+# epoch_ms ISO-TIME: milliseconds since the epoch
+epoch_ms() { echo $(($(date -d "$1" +%s%N) / 1000000)); }
+# timeline: the source's migration phases and pacing changes, one "EPOCH_MS<TAB>TEXT" a line
+timeline() {
+  grep -E 'migration phase: |client writes slowed to|client writes no longer slowed' "$work/pause-src.log" \
+    | while read -r stamp _ _ _ _ rest; do
+        printf '%s\t%s\n' "$(epoch_ms "$stamp")" "$(sed 's/^migration phase: //' <<<"$rest")"
+      done
+}
+# phase_at ISO-TIME: the last phase step logged at or before ISO-TIME ("before the migration" if none)
+phase_at() {
+  local at
+  at=$(epoch_ms "$1")
+  timeline | awk -F'\t' -v at="$at" '$1 <= at { last = $2 } END { print (last == "" ? "before the migration" : last) }'
+}
+# bursts_during ISO-TIME MILLIS: slow plain-write bursts the source logged from ISO-TIME to MILLIS later
+bursts_during() {
+  local from to
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  local found
+  found=$(grep 'slow plain writes' "$work/pause-src.log" | while read -r stamp rest; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from && t <= to)); then
+      sed 's/.*slow plain writes: [0-9]* request(s), \([0-9]*\) ms waiting for a storage thread, \([0-9]*\) ms in the store/[queued \1 ms, store \2 ms]/' <<<"$rest"
+    fi
+  done | tr '\n' ' ')
+  echo "${found:-no slow burst}"
+}
+# gc_during ISO-TIME MILLIS: the source's GC pauses (-Xlog:gc) that ended from ISO-TIME to MILLIS later, in ms
+gc_during() {
+  local from to found
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  found=$(sed -n 's/^\[\([^]]*\)\].*Pause.* \([0-9.]*\)ms$/\1 \2/p' "$work/pause-src-gc.log" 2>/dev/null | while read -r stamp ms; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from && t <= to)); then printf '%s ' "$ms"; fi
+  done)
+  echo "${found:-none}"
+}
+# stall_during ISO-TIME MILLIS: the longest oversleep of the writers' 1 ms probe in that window
+stall_during() {
+  local from to
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  sed -n 's/^stall=//p' "$work/pause.out" | while IFS=@ read -r ms stamp; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from - ${ms%.*} && t <= to)); then echo "$ms"; fi
+  done | sort -rn | head -1 | sed 's/$/ ms/;s/^ ms$/none/' | grep . || echo none
+}
+# max_field TEXT LOG: the largest number just before TEXT on the log's slow-write lines, 0 if none
+max_field() {
+  grep 'slow plain writes' "$2" | grep -o "[0-9]* ms $1" | awk '$1 > m { m = $1 } END { print m + 0 }'
+}
 
 # --- 5. convergence: writers faster than the capped link ------------------------------------
 if runs_case converge; then
@@ -258,6 +321,20 @@ done
 echo "    the five longest, sent at seconds after 'mirroring' (final pass sent at" \
   "$(awk -v ms=$((pause_final - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s):${longest_list%,}"
 echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms (target <= 100 ms)"
+held=$(sed -n 's/^longest_refusal=//p' "$work/pause.out")
+[[ $held == *@* ]] && echo "    (sent at $(seconds_after "$work/pause-src.log" "mirroring " "${held#*@}") s, in: $(phase_at "${held#*@}"))"
+echo "  where the five longest acknowledged writes were sent (phase; what ended on the source while each waited:"
+echo "  slow plain-write bursts, GC pauses; and the writers' process's own longest scheduling stall then):"
+for ack in $(sed -n 's/^longest_acks=//p' "$work/pause.out" | tr ',' ' '); do
+  echo "    ${ack%@*} at $(seconds_after "$work/pause-src.log" "mirroring " "${ack#*@}") s: $(phase_at "${ack#*@}");" \
+    "$(bursts_during "${ack#*@}" "${ack%ms@*}"); GC pauses (ms): $(gc_during "${ack#*@}" "${ack%ms@*}");" \
+    "the writers' own longest stall: $(stall_during "${ack#*@}" "${ack%ms@*}")"
+done
+echo "  the migration's phases (seconds after 'mirroring'):"
+timeline | awk -F'\t' -v m="$pause_from" '{ printf "    %+7.3f %s\n", ($1 - m) / 1000, $2 }'
+echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $(grep -c 'slow plain writes' "$work/pause-src.log" || true);" \
+  "longest wait for a storage thread $(max_field 'waiting for a storage thread' "$work/pause-src.log") ms," \
+  "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
 fi
