@@ -44,6 +44,8 @@ final class MirrorJob {
     /** Completes on {@link #cancel()}: wakes the thread's timed waits (retry pause, client pause). */
     private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final Thread thread;
+    /** The passes run while clients are served, at a lower CPU priority than theirs. */
+    private final BackgroundPasses passes;
     private final Object commitLock = new Object();
     private boolean committed;
     private volatile boolean cancelled;
@@ -59,6 +61,7 @@ final class MirrorJob {
         this.handedOver = handedOver;
         this.thread = new Thread(this::run, "mirror-" + request.destination().getPort());
         this.thread.setDaemon(true);
+        this.passes = new BackgroundPasses("mirror-" + request.destination().getPort() + "-passes");
     }
 
     /** Starts the job and waits for the outcome of the first connection. */
@@ -144,6 +147,7 @@ final class MirrorJob {
                 }
             }
         } finally {
+            passes.close();
             ended.complete(null);
             started.complete(firstConnectFailure != null ? firstConnectFailure
                     : MirrorOutcome.refused(MirrorOutcome.Reason.STOPPED, "mirror stopped"));
@@ -208,15 +212,17 @@ final class MirrorJob {
         LinkSender sender = newSender(connected);
 
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
-        int pass = 1;
-        progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
-        converge.passStarted();
-        long sentBefore = progress.bytesSent();
-        store.forEachDataExtent(0, store.size(), sender::send);
-        sender.drainDurable();
-        converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
-        log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-        pass = dirtyPasses(pass, 0, dirty, sender, converge);
+        int pass = passes.run(() -> {
+            progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
+            converge.passStarted();
+            MigrationPhases.step("pass 1 (first) started");
+            long sentBefore = progress.bytesSent();
+            store.forEachDataExtent(0, store.size(), sender::send);
+            sender.drainDurable();
+            converge.passEnded(1, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
+            log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
+            return dirtyPasses(1, 0, dirty, sender, converge);
+        });
         int cutOffs = 0;
         for (;;) {
             boolean converged = converge.converged(dirty.dirtyBytes());
@@ -224,7 +230,9 @@ final class MirrorJob {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
             long finalStarted = System.nanoTime();
+            MigrationPhases.step("final pass {} started: pausing client I/O ({} bytes dirty)", pass, dirty.dirtyBytes());
             awaitClientsPaused();
+            MigrationPhases.step("client I/O paused after {} ms", (System.nanoTime() - finalStarted) / 1_000_000);
             logFinalPass(converge, pass, converged, dirty.dirtyBytes(), bounded);
             if (bounded) {
                 sender.cutOffAt(finalStarted + AutoConverge.FINAL_PASS_LIMIT.toNanos());
@@ -232,30 +240,38 @@ final class MirrorJob {
             try {
                 sendDirty(dirty, sender);
             } catch (FinalPassCutOff e) {
-                // Nothing is lost: the unsent runs are dirty again. Clients go on, and the rest
-                // goes in ordinary passes before the final pass is tried again.
+                // Nothing is lost: the unsent runs are dirty again. Clients go on at once, before
+                // the writes in flight are answered (as in any pass run while clients write: what
+                // they change now is marked dirty and sent again), and the rest goes in ordinary
+                // passes before the final pass is tried again.
                 sender.noCutOff();
-                sender.drain();
                 file.gate().resume();
+                long pausedMillis = (System.nanoTime() - finalStarted) / 1_000_000;
+                MigrationPhases.step("final pass {} cut off: client I/O resumed", pass);
+                sender.drain();
                 cutOffs++;
                 log.warn("final pass {} cut off after {} ms with {} bytes still dirty; client I/O resumed ({} of {} cut-offs)",
-                        pass, (System.nanoTime() - finalStarted) / 1_000_000, dirty.dirtyBytes(), cutOffs,
+                        pass, pausedMillis, dirty.dirtyBytes(), cutOffs,
                         AutoConverge.MAX_CUT_OFFS);
                 ServerEvents.emit("final_pass_cut_off", "pass", pass, "dirty_bytes", dirty.dirtyBytes());
                 converge.cutOff(pass, dirty.dirtyBytes());
-                pass = dirtyPasses(pass, 1, dirty, sender, converge);
+                int cutOffPass = pass;
+                pass = passes.run(() -> dirtyPasses(cutOffPass, 1, dirty, sender, converge));
                 continue;
             } finally {
                 sender.noCutOff();
             }
             converge.release();
+            MigrationPhases.step("final pass {} sent", pass);
             log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
                     request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
             ServerEvents.emit("final_pass_sent", "destination", request.destination());
             break;
         }
 
+        MigrationPhases.step("ENTRUST sent");
         connected.entrust(linkToken);
+        MigrationPhases.step("ENTRUST answered");
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
                 this::copyAll);
         synchronized (commitLock) {
@@ -281,6 +297,7 @@ final class MirrorJob {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
             converge.passStarted();
+            MigrationPhases.step("pass {} (dirty) started ({} bytes dirty)", pass, dirty.dirtyBytes());
             long sentBefore = progress.bytesSent();
             dirty.drainRuns(tuning.chunkBytes(), sender::send);
             sender.drainDurable();
