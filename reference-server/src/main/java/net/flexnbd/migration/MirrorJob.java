@@ -270,7 +270,7 @@ final class MirrorJob {
         }
 
         MigrationPhases.step("ENTRUST sent");
-        connected.entrust(linkToken);
+        sender.entrust(linkToken);
         MigrationPhases.step("ENTRUST answered");
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
                 this::copyAll);
@@ -342,9 +342,9 @@ final class MirrorJob {
         }
     }
 
+    /** Sends what is dirty; its writes are answered behind ENTRUST ({@link LinkSender#entrust}) or on a cut-off. */
     private void sendDirty(DirtyMap dirty, LinkSender sender) throws IOException, InterruptedException {
         dirty.drainRuns(tuning.chunkBytes(), sender::send);
-        sender.drain();
     }
 
     /** Stops new client I/O and waits for the requests in flight to finish. */
