@@ -171,13 +171,16 @@ pause_src_pid=$server_pid
 dport=$(free_port)
 start_server pause-dst listen "$work/pause-dst.img" "$dport"
 pause_dst_pid=$server_pid
-(exec java -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
+(exec java "-Xlog:gc:file=$work/pause-writers-gc.log:utc" -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" \
+  "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
 writers_pid=$!
 started_pids+=("$writers_pid")
 wait_for_line "$work/pause.out" "ready"
 flexnbd mirror --sock "$work/pause-src.sock" --addr 127.0.0.1 --port "$dport" >"$work/pause-mirror.out" 2>&1 \
   || die "mirror failed: $(cat "$work/pause-mirror.out")"
 wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-src.log")"
+# The destination's CPU for receiving the migration (and the writers' first writes): utime + stime.
+pause_dst_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pause_dst_pid/stat")
 wait "$writers_pid" || die "the writers failed: $(cat "$work/pause.out")"
 stop "$pause_dst_pid"
 pause_line=$(grep writers= "$work/pause.out")
@@ -218,12 +221,13 @@ bursts_during() {
   done | tr '\n' ' ')
   echo "${found:-no slow burst}"
 }
-# gc_during ISO-TIME MILLIS: the source's GC pauses (-Xlog:gc) that ended from ISO-TIME to MILLIS later, in ms
+# gc_during ISO-TIME MILLIS [LOG]: GC pauses (-Xlog:gc, the source's unless LOG) that ended from ISO-TIME
+# to MILLIS later, in ms
 gc_during() {
-  local from to found
+  local from to found gclog=${3:-$work/pause-src-gc.log}
   from=$(epoch_ms "$1")
   to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
-  found=$(sed -n 's/^\[\([^]]*\)\].*Pause.* \([0-9.]*\)ms$/\1 \2/p' "$work/pause-src-gc.log" 2>/dev/null | while read -r stamp ms; do
+  found=$(sed -n 's/^\[\([^]]*\)\].*Pause.* \([0-9.]*\)ms$/\1 \2/p' "$gclog" 2>/dev/null | while read -r stamp ms; do
     local t
     t=$(epoch_ms "$stamp")
     if ((t >= from && t <= to)); then printf '%s ' "$ms"; fi
@@ -239,7 +243,7 @@ stall_during() {
     local t
     t=$(epoch_ms "$stamp")
     if ((t >= from - ${ms%.*} && t <= to)); then echo "$ms"; fi
-  done | sort -rn | head -1 | sed 's/$/ ms/;s/^ ms$/none/' | grep . || echo none
+  done | sort -rn | head -1 | grep . || echo none
 }
 # max_field TEXT LOG: the largest number just before TEXT on the log's slow-write lines, 0 if none
 max_field() {
@@ -328,7 +332,8 @@ echo "  slow plain-write bursts, GC pauses; and the writers' process's own longe
 for ack in $(sed -n 's/^longest_acks=//p' "$work/pause.out" | tr ',' ' '); do
   echo "    ${ack%@*} at $(seconds_after "$work/pause-src.log" "mirroring " "${ack#*@}") s: $(phase_at "${ack#*@}");" \
     "$(bursts_during "${ack#*@}" "${ack%ms@*}"); GC pauses (ms): $(gc_during "${ack#*@}" "${ack%ms@*}");" \
-    "the writers' own longest stall: $(stall_during "${ack#*@}" "${ack%ms@*}")"
+    "the writers' own longest stall: $(stall_during "${ack#*@}" "${ack%ms@*}"), their GC pauses (ms):" \
+    "$(gc_during "${ack#*@}" "${ack%ms@*}" "$work/pause-writers-gc.log")"
 done
 echo "  the migration's phases (seconds after 'mirroring'):"
 timeline | awk -F'\t' -v m="$pause_from" '{ printf "    %+7.3f %s\n", ($1 - m) / 1000, $2 }'
@@ -336,6 +341,7 @@ echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $
   "longest wait for a storage thread $(max_field 'waiting for a storage thread' "$work/pause-src.log") ms," \
   "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
+echo "  the destination's CPU (user + system) for the whole run: $pause_dst_cpu s"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
 fi
 if runs_case converge; then
