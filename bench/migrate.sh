@@ -176,6 +176,14 @@ pause_dst_pid=$server_pid
 writers_pid=$!
 started_pids+=("$writers_pid")
 wait_for_line "$work/pause.out" "ready"
+# The machine's dirty and writeback page cache every 100 ms while the migration runs: the
+# kernel throttles writers (the source's clients too) once Dirty nears vm.dirty_ratio.
+(while :; do
+  awk -v t="$(date +%s%3N)" '/^(Dirty|Writeback):/ { kb += $2 } END { print t, kb }' /proc/meminfo
+  sleep 0.1
+done) >"$work/pause-dirty.log" 2>/dev/null &
+dirty_sampler=$!
+started_pids+=("$dirty_sampler")
 flexnbd mirror --sock "$work/pause-src.sock" --addr 127.0.0.1 --port "$dport" >"$work/pause-mirror.out" 2>&1 \
   || die "mirror failed: $(cat "$work/pause-mirror.out")"
 wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-src.log")"
@@ -183,6 +191,7 @@ wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-s
 pause_dst_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pause_dst_pid/stat")
 wait "$writers_pid" || die "the writers failed: $(cat "$work/pause.out")"
 stop "$pause_dst_pid"
+stop "$dirty_sampler"
 pause_line=$(grep writers= "$work/pause.out")
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$pause_line"; }
 pause_from=$(millis_of "$work/pause-src.log" "mirroring ")
@@ -342,6 +351,10 @@ echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $
   "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
 echo "  the destination's CPU (user + system) for the whole run: $pause_dst_cpu s"
+echo "  the machine's Dirty + Writeback page cache during the migration: at most" \
+  "$(awk '$2 > m { m = $2 } END { printf "%.0f MiB", m / 1024 }' "$work/pause-dirty.log");" \
+  "vm.dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)%, vm.dirty_ratio $(cat /proc/sys/vm/dirty_ratio)%" \
+  "of $(awk '/^MemAvailable:/ { printf "%.0f MiB", $2 / 1024 }' /proc/meminfo) available"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
 fi
 if runs_case converge; then
