@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class MirrorJob {
     private static final Logger log = LoggerFactory.getLogger(MirrorJob.class);
     private static final int DIRTY_BLOCK = 4096;
+    /** The first pass goes in parts of this much of the file, each run at the priority of its time ({@link BackgroundPasses}). */
+    private static final long FIRST_PASS_SEGMENT = 64L << 20;
     private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ServedFile file;
@@ -208,16 +210,27 @@ final class MirrorJob {
             ServerEvents.emit("attempt_connected", "attempt", progress.attempts(), "destination", request.destination());
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
-        file.observeWrites(dirty::markDirty);
+        file.observeWrites((offset, length) -> {
+            dirty.markDirty(offset, length);
+            passes.clientWrote();
+        });
         LinkSender sender = newSender(connected);
 
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
+        progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
+        converge.passStarted();
+        MigrationPhases.step("pass 1 (first) started");
+        long sentBefore = progress.bytesSent();
+        // In segments, each at the priority that suits it: whether clients write can change in a long pass.
+        for (long from = 0; from < store.size(); from += FIRST_PASS_SEGMENT) {
+            long start = from;
+            long end = Math.min(store.size(), from + FIRST_PASS_SEGMENT);
+            passes.run(() -> {
+                store.forEachDataExtent(start, end, sender::send);
+                return null;
+            });
+        }
         int pass = passes.run(() -> {
-            progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
-            converge.passStarted();
-            MigrationPhases.step("pass 1 (first) started");
-            long sentBefore = progress.bytesSent();
-            store.forEachDataExtent(0, store.size(), sender::send);
             sender.drainDurable();
             converge.passEnded(1, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
             log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());

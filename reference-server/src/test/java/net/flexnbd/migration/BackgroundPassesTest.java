@@ -7,11 +7,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class BackgroundPassesTest {
-    private final BackgroundPasses passes = new BackgroundPasses("passes-under-test");
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final BackgroundPasses passes = new BackgroundPasses("passes-under-test", now::get);
+
+    @BeforeEach
+    void clientsWrite() {
+        passes.clientWrote();
+    }
 
     @AfterEach
     void close() {
@@ -19,12 +27,37 @@ class BackgroundPassesTest {
     }
 
     @Test
-    void passesRunOnTheirOwnThreadAndTheirResultComesBack() throws Exception {
+    void whileClientsWritePassesRunOnTheirOwnThreadAndTheirResultComesBack() throws Exception {
         String caller = Thread.currentThread().getName();
 
         String ranOn = passes.run(() -> Thread.currentThread().getName());
 
         assertThat(ranOn).isEqualTo("passes-under-test").isNotEqualTo(caller);
+    }
+
+    @Test
+    void withoutClientWritesPassesRunOnTheCallersThreadAtItsPriority() throws Exception {
+        BackgroundPasses quiet = new BackgroundPasses("quiet-passes", now::get);
+        try {
+            assertThat(quiet.clientsWriting()).isFalse();
+            assertThat(quiet.run(() -> Thread.currentThread().getName())).isEqualTo(Thread.currentThread().getName());
+        } finally {
+            quiet.close();
+        }
+    }
+
+    @Test
+    void clientsThatStoppedWritingForTheQuietSpellNoLongerCount() throws Exception {
+        now.addAndGet(BackgroundPasses.QUIET - 1);
+        assertThat(passes.clientsWriting()).isTrue();
+        assertThat(passes.run(() -> Thread.currentThread().getName())).isEqualTo("passes-under-test");
+
+        now.addAndGet(1);
+        assertThat(passes.clientsWriting()).isFalse();
+        assertThat(passes.run(() -> Thread.currentThread().getName())).isEqualTo(Thread.currentThread().getName());
+
+        passes.clientWrote();
+        assertThat(passes.clientsWriting()).isTrue();
     }
 
     @Test
