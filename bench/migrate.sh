@@ -22,6 +22,16 @@
 # Targets (issue 3): dense under 1.5 s and at least 50% of loopback; sparse under 1 s with
 # under 80 MiB allocated; handover pause under 100 ms.
 #
+# Where the pause case's tail comes from: its source runs with -v and -Xlog:gc, and the writers
+# with -Xlog:gc and a probe thread that notes when their own process did not run. For the
+# longest held write and each of the five longest acknowledged writes the table gives the
+# migration phase it was sent in (the source's debug "migration phase:" lines, also listed
+# as a timeline), the slow plain-write bursts that ended while it waited (time spent waiting
+# for a storage thread, and in the store call: the kernel), the source's GC pauses, and the
+# writers' own stalls and GC pauses then; a tail that matches the writers' own stall is the
+# client's, not the server's. Also: the destination's CPU, and the machine's dirty page cache
+# (the kernel throttles every writer once it nears vm.dirty_ratio).
+#
 # BENCH_SERVER_JAVA_OPTS adds JVM options to the servers (e.g. -Xlog:gc to see their pauses).
 # BENCH_CASES (default "dense sparse pause converge") picks the cases to run, e.g.
 # BENCH_CASES="pause converge" for the handover figures alone; the table shows "-" for the rest.
