@@ -181,8 +181,11 @@ pause_src_pid=$server_pid
 dport=$(free_port)
 start_server pause-dst listen "$work/pause-dst.img" "$dport"
 pause_dst_pid=$server_pid
-(exec java "-Xlog:gc:file=$work/pause-writers-gc.log:utc" -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" \
-  "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
+# The writers' JVM: a young generation large enough that it rarely collects (its pauses would
+# count as the server's latency), and the serial collector, whose short pauses need no
+# second thread to be scheduled on a busy machine.
+(exec java -XX:+UseSerialGC -Xms1g -Xmn768m "-Xlog:gc:file=$work/pause-writers-gc.log:utc" -cp "$cp" \
+  net.flexnbd.migration.HandoverPause "$sport" "$dport" "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
 writers_pid=$!
 started_pids+=("$writers_pid")
 wait_for_line "$work/pause.out" "ready"
