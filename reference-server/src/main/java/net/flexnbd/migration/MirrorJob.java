@@ -217,25 +217,8 @@ final class MirrorJob {
         LinkSender sender = newSender(connected);
 
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
-        progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
-        converge.passStarted();
-        MigrationPhases.step("pass 1 (first) started");
-        long sentBefore = progress.bytesSent();
-        // In segments, each at the priority that suits it: whether clients write can change in a long pass.
-        for (long from = 0; from < store.size(); from += FIRST_PASS_SEGMENT) {
-            long start = from;
-            long end = Math.min(store.size(), from + FIRST_PASS_SEGMENT);
-            passes.run(() -> {
-                store.forEachDataExtent(start, end, sender::send);
-                return null;
-            });
-        }
-        int pass = passes.run(() -> {
-            sender.drainDurable();
-            converge.passEnded(1, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
-            log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-            return dirtyPasses(1, 0, dirty, sender, converge);
-        });
+        firstPass(store, dirty, sender, converge);
+        int pass = passes.run(() -> dirtyPasses(1, 0, dirty, sender, converge));
         int cutOffs = 0;
         for (;;) {
             boolean converged = converge.converged(dirty.dirtyBytes());
@@ -295,6 +278,33 @@ final class MirrorJob {
         }
         handover = committedHandover;
         committedHandover.complete(connected, linkToken);
+    }
+
+    /**
+     * Every allocated range of the file, ending once the destination has made it durable. It
+     * goes in parts of {@link #FIRST_PASS_SEGMENT}, each at the priority that suits its time
+     * ({@link BackgroundPasses}): whether clients write can change during a long pass.
+     */
+    private void firstPass(BlockStore store, DirtyMap dirty, LinkSender sender, AutoConverge converge)
+            throws IOException, InterruptedException {
+        progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
+        converge.passStarted();
+        MigrationPhases.step("pass 1 (first) started");
+        long sentBefore = progress.bytesSent();
+        for (long from = 0; from < store.size(); from += FIRST_PASS_SEGMENT) {
+            long start = from;
+            long end = Math.min(store.size(), from + FIRST_PASS_SEGMENT);
+            passes.run(() -> {
+                store.forEachDataExtent(start, end, sender::send);
+                return null;
+            });
+        }
+        passes.run(() -> {
+            sender.drainDurable();
+            return null;
+        });
+        converge.passEnded(1, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
+        log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
     }
 
     /**
