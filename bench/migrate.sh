@@ -201,7 +201,8 @@ flexnbd mirror --sock "$work/pause-src.sock" --addr 127.0.0.1 --port "$dport" >"
   || die "mirror failed: $(cat "$work/pause-mirror.out")"
 wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-src.log")"
 # The destination's CPU for receiving the migration (and the writers' first writes): utime + stime.
-pause_dst_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pause_dst_pid/stat")
+pause_dst_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f s (user %.2f, system %.2f)", ($14 + $15) / hz, $14 / hz, $15 / hz }' \
+  "/proc/$pause_dst_pid/stat")
 wait "$writers_pid" || die "the writers failed: $(cat "$work/pause.out")"
 stop "$pause_dst_pid"
 stop "$dirty_sampler"
@@ -369,7 +370,7 @@ echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $
   "longest wait for a storage thread $(max_field 'waiting for a storage thread' "$work/pause-src.log") ms," \
   "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
-echo "  the destination's CPU (user + system) for the whole run: $pause_dst_cpu s"
+echo "  the destination's CPU for the whole run: $pause_dst_cpu"
 echo "  the machine's Dirty + Writeback page cache during the migration: at most" \
   "$(awk '$2 > m { m = $2 } END { printf "%.0f MiB", m / 1024 }' "$work/pause-dirty.log");" \
   "vm.dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)%, vm.dirty_ratio $(cat /proc/sys/vm/dirty_ratio)%" \
