@@ -1,6 +1,7 @@
 package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.CMD_FLAG_FUA;
+import static net.flexnbd.protocol.Nbd.CMD_BLOCK_STATUS;
 import static net.flexnbd.protocol.Nbd.CMD_READ;
 
 import io.netty.buffer.ByteBuf;
@@ -20,7 +21,9 @@ import net.flexnbd.protocol.ServerReply;
  *     reads into a {@link WriteBatch}, one call in the connection's lane; a batch that holds
  *     {@link WriteBatch#SEND_AT_BYTES} of payload goes at once, without waiting for the
  *     burst to end;</li>
- * <li>the rest (FLUSH, a FUA WRITE, CACHE, BLOCK_STATUS) runs on a storage thread of its own,
+ * <li>a BLOCK_STATUS whose runs the store knows from memory is answered on the event loop
+ *     ({@link net.flexnbd.storage.BlockStore#allocationCached}); any other on a storage thread;</li>
+ * <li>the rest (FLUSH, a FUA WRITE, CACHE) runs on a storage thread of its own,
  *     a FLUSH once every write received before it is done.</li>
  * </ul>
  * Answers come back on the event loop. Event loop only.
@@ -73,6 +76,8 @@ final class StorageRequests {
             case READ -> {
                 if (request.type() == CMD_READ) {
                     read(request);
+                } else if (request.type() == CMD_BLOCK_STATUS) {
+                    blockStatus(request);
                 } else {
                     submit(request);
                 }
@@ -104,6 +109,16 @@ final class StorageRequests {
                     }
                     answers.answer(request, reply, failure);
                 }));
+    }
+
+    /** From the store's memory of its runs at once, or on a storage thread (lseek). */
+    private void blockStatus(Request request) {
+        ServerReply known = executor.blockStatusCached(request);
+        if (known != null) {
+            answers.answer(request, known, null);
+        } else {
+            submit(request);
+        }
     }
 
     private void submit(Request request) {
