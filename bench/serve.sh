@@ -15,7 +15,7 @@
 #   convert  the same file with qemu-img convert -O qcow2 to a local file
 #   map      nbdinfo --map of a 1 TiB sparse file with a few data runs (target: under 0.5 s)
 # Each is the best (lowest) wall time of BENCH_RUNS runs (the median beside it, and the server's
-# CPU time in its least costly run), after BENCH_SPARSE_WARMUP unmeasured
+# mean CPU time per run), after BENCH_SPARSE_WARMUP unmeasured
 # rounds (default 10) for every server alike: a run is only a few hundred requests, too few
 # for the JVM to compile the hot paths, and a server that has been up for a while is warm.
 #
@@ -306,23 +306,24 @@ fi
 
 # time_row LABEL "runs" x 3 (flexnbd, nbdkit, qemu-nbd), each run "seconds CPU-ms": best seconds
 # of each, the best peer's time over ours (at least 1.00x: we are as fast as the fastest peer),
-# the same for the medians, and each server's least CPU ms in one run.
+# the same for the medians, and each server's mean CPU ms per run (a run costs a few clock
+# ticks of 10 ms, so one run's figure is too coarse to compare; the mean over the runs is not).
 time_row() {
   local label="$1" ours kit qemu
-  ours="$(fastest <<<"$2") $(median <<<"$2") $(least_cpu <<<"$2")"
-  kit="$(fastest <<<"$3") $(median <<<"$3") $(least_cpu <<<"$3")"
-  qemu="$(fastest <<<"$4") $(median <<<"$4") $(least_cpu <<<"$4")"
+  ours="$(fastest <<<"$2") $(median <<<"$2") $(mean_cpu <<<"$2")"
+  kit="$(fastest <<<"$3") $(median <<<"$3") $(mean_cpu <<<"$3")"
+  qemu="$(fastest <<<"$4") $(median <<<"$4") $(mean_cpu <<<"$4")"
   awk -v l="$label" -v o="$ours" -v k="$kit" -v q="$qemu" 'BEGIN {
     split(o, a, " "); split(k, b, " "); split(q, c, " ")
     peer = b[1] < c[1] ? b[1] : c[1]
     mpeer = b[2] < c[2] ? b[2] : c[2]
-    printf "| %-40s | %8.3f | %8.3f | %8.3f | %5.2fx | %5.2fx | %6d | %6d | %6d |\n",
+    printf "| %-40s | %8.3f | %8.3f | %8.3f | %5.2fx | %5.2fx | %6.1f | %6.1f | %6.1f |\n",
       l, a[1], b[1], c[1], peer / a[1], mpeer / a[2], a[3], b[3], c[3]
   }'
 }
 
-# least_cpu: the lowest of the second numbers of the lines on stdin.
-least_cpu() { awk 'NF == 2 { if (m == "" || $2 < m) m = $2 } END { print m }'; }
+# mean_cpu: the mean of the second numbers of the lines on stdin.
+mean_cpu() { awk 'NF == 2 { s += $2; n++ } END { print n ? s / n : 0 }'; }
 
 # row LABEL "figure cpu median" x 3 (flexnbd, nbdkit, qemu-nbd): the best figures, our ratio to
 # the best peer, the same for the medians, and the server CPU used per unit of work (CPU ms
@@ -366,7 +367,7 @@ fi
 if wants sparse; then
   echo
   echo "Sparse disks, seconds (best of $runs runs); ratio: the faster peer's time over ours (>= 1.00x: as fast or faster);"
-  echo "r. med: the same for the medians; cpu: the server's CPU ms in its least costly run."
+  echo "r. med: the same for the medians; cpu: the server's CPU ms per run, the mean over the $runs runs."
   echo "$(nproc) CPUs, load average at the start $load_start, at the end $load."
   echo "| test                                     |  flexnbd |   nbdkit | qemu-nbd | ratio  | r. med | cpu fx | cpu nk | cpu qm |"
   echo "|------------------------------------------|----------|----------|----------|--------|--------|--------|--------|--------|"

@@ -90,6 +90,11 @@ public final class WriteTrackingStore implements BlockStore {
     }
 
     @Override
+    public AllocationRun allocationCached(long offset, long end) {
+        return store.allocationCached(offset, end);
+    }
+
+    @Override
     public void cache(long offset, long length) throws IOException {
         store.cache(offset, length);
     }

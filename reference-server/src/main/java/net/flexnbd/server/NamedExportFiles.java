@@ -11,6 +11,7 @@ import net.flexnbd.export.ServedExports;
 import net.flexnbd.export.ServedFile;
 import net.flexnbd.export.StorageExecutor;
 import net.flexnbd.limits.ServedFileLock;
+import net.flexnbd.storage.AllocationCachingStore;
 import net.flexnbd.storage.BlockStore;
 import net.flexnbd.storage.EventLoopGuardStore;
 import net.flexnbd.storage.FileBlockStore;
@@ -45,7 +46,8 @@ final class NamedExportFiles {
                 throw new StartupException("cannot serve export '" + export.name() + "': " + e.getMessage(), e);
             }
             try {
-                BlockStore store = EventLoopGuardStore.ifConfigured(FileBlockStore.open(export.file()));
+                BlockStore store = EventLoopGuardStore.ifConfigured(
+                        new AllocationCachingStore(FileBlockStore.open(export.file())));
                 opened.add(new Opened(export, lock, store));
             } catch (IOException e) {
                 release(lock);

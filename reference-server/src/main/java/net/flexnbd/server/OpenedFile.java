@@ -5,6 +5,7 @@ import net.flexnbd.acl.Acl;
 import net.flexnbd.limits.ServedFileLock;
 import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.protocol.TlsMode;
+import net.flexnbd.storage.AllocationCachingStore;
 import net.flexnbd.storage.BlockStore;
 import net.flexnbd.storage.EventLoopGuardStore;
 import net.flexnbd.storage.FileBlockStore;
@@ -44,7 +45,8 @@ record OpenedFile(Acl acl, ServerTls tls, ServedFileLock lock, BlockStore store)
             releaseLock(lock);
             throw new StartupException("cannot open " + settings.file() + ": " + e.getMessage(), e);
         }
-        return new OpenedFile(acl, tls, lock, EventLoopGuardStore.ifConfigured(store));
+        // The file is locked: every change to it goes through this store, so its map of runs stays true.
+        return new OpenedFile(acl, tls, lock, EventLoopGuardStore.ifConfigured(new AllocationCachingStore(store)));
     }
 
     /** Closes the file, then lets go of its lock; the storage executor must be closed first. */

@@ -43,6 +43,19 @@ final class RequestExecutor {
         return cachedReads.answer(request, data, structured);
     }
 
+    /**
+     * On the event loop: a BLOCK_STATUS's reply from what the store knows of its runs without
+     * a disk call, or null when it must run on a storage thread ({@link #execute}). Releases
+     * the request's (empty) payload when it answers.
+     */
+    ServerReply blockStatusCached(Request request) {
+        ServerReply reply = structuredReplies.blockStatusCached(request);
+        if (reply != null) {
+            request.payload().release();
+        }
+        return reply;
+    }
+
     /** How the request is ordered on the storage executor. */
     static StorageExecutor.Kind kindOf(Request request) {
         return switch (request.type()) {

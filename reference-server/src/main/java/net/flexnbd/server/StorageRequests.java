@@ -1,6 +1,7 @@
 package net.flexnbd.server;
 
 import static net.flexnbd.protocol.Nbd.CMD_FLAG_FUA;
+import static net.flexnbd.protocol.Nbd.CMD_BLOCK_STATUS;
 import static net.flexnbd.protocol.Nbd.CMD_READ;
 
 import io.netty.buffer.ByteBuf;
@@ -18,7 +19,9 @@ import net.flexnbd.protocol.ServerReply;
  *     any other READ runs on a storage thread of its own, so that misses overlap;</li>
  * <li>plain writes (WRITE without FUA, TRIM, WRITE_ZEROES) are gathered per burst of socket
  *     reads into a {@link WriteBatch}, one call in the connection's lane;</li>
- * <li>the rest (FLUSH, a FUA WRITE, CACHE, BLOCK_STATUS) runs on a storage thread of its own,
+ * <li>a BLOCK_STATUS whose runs the store knows from memory is answered on the event loop
+ *     ({@link net.flexnbd.storage.BlockStore#allocationCached}); any other on a storage thread;</li>
+ * <li>the rest (FLUSH, a FUA WRITE, CACHE) runs on a storage thread of its own,
  *     a FLUSH once every write received before it is done.</li>
  * </ul>
  * Answers come back on the event loop. Event loop only.
@@ -64,6 +67,8 @@ final class StorageRequests {
             case READ -> {
                 if (request.type() == CMD_READ) {
                     read(request);
+                } else if (request.type() == CMD_BLOCK_STATUS) {
+                    blockStatus(request);
                 } else {
                     submit(request);
                 }
@@ -95,6 +100,16 @@ final class StorageRequests {
                     }
                     answers.answer(request, reply, failure);
                 }));
+    }
+
+    /** From the store's memory of its runs at once, or on a storage thread (lseek). */
+    private void blockStatus(Request request) {
+        ServerReply known = executor.blockStatusCached(request);
+        if (known != null) {
+            answers.answer(request, known, null);
+        } else {
+            submit(request);
+        }
     }
 
     private void submit(Request request) {

@@ -75,9 +75,26 @@ final class StructuredReplies {
     /** BLOCK_STATUS for base:allocation: holes are HOLE|ZERO, data 0; one extent with REQ_ONE. */
     StructuredReply blockStatus(Request request) throws IOException {
         long offset = request.offset();
-        int maxExtents = request.hasFlag(CMD_FLAG_REQ_ONE) ? 1 : MAX_RUNS;
-        List<ReplyChunk.Extent> extents = new ArrayList<>();
-        for (AllocationRun run : AllocationMap.of(store, offset, offset + request.length(), maxExtents)) {
+        return blockStatus(request, AllocationMap.of(store, offset, offset + request.length(), maxExtents(request)));
+    }
+
+    /**
+     * As {@link #blockStatus(Request)} from the store's memory of its runs, without a disk
+     * call (so on the event loop); null when the store does not know them all.
+     */
+    StructuredReply blockStatusCached(Request request) {
+        long offset = request.offset();
+        List<AllocationRun> runs = AllocationMap.cached(store, offset, offset + request.length(), maxExtents(request));
+        return runs == null ? null : blockStatus(request, runs);
+    }
+
+    private static int maxExtents(Request request) {
+        return request.hasFlag(CMD_FLAG_REQ_ONE) ? 1 : MAX_RUNS;
+    }
+
+    private static StructuredReply blockStatus(Request request, List<AllocationRun> runs) {
+        List<ReplyChunk.Extent> extents = new ArrayList<>(runs.size());
+        for (AllocationRun run : runs) {
             extents.add(new ReplyChunk.Extent(run.length(), run.hole() ? STATE_HOLE | STATE_ZERO : 0));
         }
         return StructuredReply.of(request.cookie(), new ReplyChunk.BlockStatus(BASE_ALLOCATION_ID, extents));

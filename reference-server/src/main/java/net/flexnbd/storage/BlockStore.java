@@ -83,6 +83,16 @@ public interface BlockStore extends Closeable {
         return new AllocationRun(offset, end - offset, false);
     }
 
+    /**
+     * The run at {@code offset} as {@link #allocationAt} would report it (possibly shorter),
+     * from memory only: never a disk call, so that it may run on an event loop, as
+     * {@link #readCached} may. Null when the store does not know it without asking the file
+     * system; then ask {@link #allocationAt} on a storage thread. This default always answers null.
+     */
+    default AllocationRun allocationCached(long offset, long end) {
+        return null;
+    }
+
     /** Asks for the range to be read ahead into the cache (NBD_CMD_CACHE); a hint, it may do nothing. */
     default void cache(long offset, long length) throws IOException {
     }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * property {@code flexnbd.guardEventLoops} is true, which the build sets for every test.
  * {@link #size()} and {@link #zeroesFast} are not disk calls and are allowed anywhere; of
  * the calls that touch the file only {@link #readCached} is, because it never waits for the
- * disk (preadv2 with RWF_NOWAIT: what is not in the page cache is left to a storage thread).
+ * disk (preadv2 with RWF_NOWAIT: what is not in the page cache is left to a storage thread);
+ * {@link #allocationCached} answers from memory and is allowed too.
  */
 public final class EventLoopGuardStore implements BlockStore {
     private static final Logger log = LoggerFactory.getLogger(EventLoopGuardStore.class);
@@ -106,6 +107,12 @@ public final class EventLoopGuardStore implements BlockStore {
     public AllocationRun allocationAt(long offset, long end) throws IOException {
         check("allocationAt");
         return store.allocationAt(offset, end);
+    }
+
+    /** Allowed on an event loop: it answers from memory or not at all. */
+    @Override
+    public AllocationRun allocationCached(long offset, long end) {
+        return store.allocationCached(offset, end);
     }
 
     @Override

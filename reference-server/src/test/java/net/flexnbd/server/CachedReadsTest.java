@@ -8,10 +8,13 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.ReplyChunk;
 import net.flexnbd.protocol.Request;
 import net.flexnbd.protocol.StructuredReply;
+import net.flexnbd.storage.AllocationRun;
+import net.flexnbd.storage.ForwardingStore;
 import net.flexnbd.storage.MemoryBlockStore;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +74,66 @@ class CachedReadsTest {
         StructuredReply plain = (StructuredReply) reads.answer(Request.of(0, CMD_READ, 3, 4096, 4096), buffer(4096), true);
         assertThat(plain.chunks()).hasSize(1);
         plain.release();
+    }
+
+    @Test
+    void underStructuredRepliesAZeroBlockWhoseRunsTheStoreKnowsIsAnsweredHereInChunks() throws IOException {
+        store.holdInCache(true);
+        byte[] data = new byte[4096];
+        data[4095] = 3;
+        store.write(8192, ByteBuffer.wrap(data), false); // block 2 data, its first bytes zero
+        byte[] stray = {9};
+        store.write(16384, ByteBuffer.wrap(stray), false); // block 4: the map says hole, wrongly
+        CachedReads mapped = new CachedReads(new KnownRuns(store, List.of(
+                new AllocationRun(0, 8192, true), new AllocationRun(8192, 4096, false),
+                new AllocationRun(12288, 8192, true))));
+
+        StructuredReply reply = (StructuredReply) mapped.answer(Request.of(0, CMD_READ, 1, 4096, 16384),
+                buffer(16384), true);
+
+        assertThat(reply.chunks()).hasSize(3);
+        assertThat(reply.chunks().get(0)).isEqualTo(new ReplyChunk.OffsetHole(4096, 4096));
+        assertThat(reply.chunks().get(1)).isInstanceOfSatisfying(ReplyChunk.OffsetData.class, chunk -> {
+            assertThat(chunk.offset()).isEqualTo(8192);
+            assertThat(ByteBufUtil.getBytes(chunk.data())).isEqualTo(data);
+        });
+        assertThat(reply.chunks().get(2)).as("a hole that holds data is sent as data")
+                .isInstanceOfSatisfying(ReplyChunk.OffsetData.class, chunk -> {
+                    assertThat(chunk.offset()).isEqualTo(12288);
+                    assertThat(chunk.data().getByte(16384 - 12288)).isEqualTo((byte) 9);
+                });
+        reply.release();
+
+        ByteBuf unknown = buffer(4096);
+        assertThat(mapped.answer(Request.of(0, CMD_READ, 2, 40960, 4096), unknown, true))
+                .as("runs not known: the storage thread maps them").isNull();
+        assertThat(unknown.readableBytes()).isZero();
+        unknown.release();
+    }
+
+    /** A store whose map of runs is known in memory, as the allocation cache would hold it. */
+    private static final class KnownRuns extends ForwardingStore {
+        private final List<AllocationRun> runs;
+
+        KnownRuns(MemoryBlockStore store, List<AllocationRun> runs) {
+            super(store);
+            this.runs = runs;
+        }
+
+        @Override
+        public boolean readCached(long offset, ByteBuffer dst) throws IOException {
+            return store.readCached(offset, dst);
+        }
+
+        @Override
+        public AllocationRun allocationCached(long offset, long end) {
+            for (AllocationRun run : runs) {
+                if (run.offset() <= offset && offset < run.end()) {
+                    return new AllocationRun(offset, Math.min(run.end(), end) - offset, run.hole());
+                }
+            }
+            return null;
+        }
     }
 
     @Test

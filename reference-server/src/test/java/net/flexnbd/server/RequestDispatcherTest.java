@@ -18,6 +18,7 @@ import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.ReplyChunk;
 import net.flexnbd.protocol.StructuredReply;
 import net.flexnbd.protocol.Request;
+import net.flexnbd.storage.AllocationCachingStore;
 import net.flexnbd.storage.MemoryBlockStore;
 import org.junit.jupiter.api.Test;
 
@@ -382,6 +383,42 @@ class RequestDispatcherTest {
 
         structured.writeInbound(Request.of(0, CMD_CACHE, 2, 0, 4096));
         assertThat(this.<Object>structuredReply()).isEqualTo(Reply.ok(2));
+    }
+
+    @Test
+    void aBlockStatusWhoseRunsAreKnownIsAnsweredOnTheEventLoopAndAWriteMakesThemUnknown() {
+        byte[] bytes = new byte[64 * ZeroBlocksAsHolesStore.BLOCK];
+        int size = bytes.length;
+        EmbeddedChannel mapped = new EmbeddedChannel(new RequestDispatcher(
+                new RequestValidator(size, new Negotiation(true, true), false),
+                new RequestExecutor(new AllocationCachingStore(new ZeroBlocksAsHolesStore(bytes))), gate,
+                new StorageExecutor(disk), true));
+        Request status = Request.of(CMD_FLAG_REQ_ONE, CMD_BLOCK_STATUS, 1, 0, size);
+        ReplyChunk.BlockStatus allHole = new ReplyChunk.BlockStatus(BASE_ALLOCATION_ID,
+                List.of(new ReplyChunk.Extent(size, STATE_HOLE | STATE_ZERO)));
+
+        mapped.writeInbound(status);
+        assertThat(disk.queued()).as("first asked of the store on a storage thread").isEqualTo(1);
+        disk.runAll();
+        mapped.runPendingTasks();
+        assertThat(mapped.<StructuredReply>readOutbound().chunks()).containsExactly(allHole);
+
+        mapped.writeInbound(status.replace(Unpooled.EMPTY_BUFFER));
+        assertThat(disk.queued()).as("then known").isZero();
+        assertThat(mapped.<StructuredReply>readOutbound().chunks()).containsExactly(allHole);
+
+        mapped.writeInbound(write(2, 0, new byte[] {1}));
+        disk.runAll();
+        mapped.runPendingTasks();
+        assertThat(mapped.<Reply>readOutbound()).isEqualTo(Reply.ok(2));
+        mapped.writeInbound(Request.of(0, CMD_BLOCK_STATUS, 3, 0, size));
+        assertThat(disk.queued()).as("the write made the runs near it unknown").isEqualTo(1);
+        disk.runAll();
+        mapped.runPendingTasks();
+        assertThat(mapped.<StructuredReply>readOutbound().chunks()).containsExactly(new ReplyChunk.BlockStatus(
+                BASE_ALLOCATION_ID, List.of(new ReplyChunk.Extent(ZeroBlocksAsHolesStore.BLOCK, 0),
+                        new ReplyChunk.Extent(size - ZeroBlocksAsHolesStore.BLOCK, STATE_HOLE | STATE_ZERO))));
+        assertThat(gate.inFlight()).isZero();
     }
 
     @Test

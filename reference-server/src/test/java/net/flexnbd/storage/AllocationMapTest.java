@@ -70,6 +70,24 @@ class AllocationMapTest {
         assertThat(store.allocationAt(7L * BLOCK, 8L * BLOCK)).isEqualTo(new AllocationRun(7L * BLOCK, BLOCK, true));
     }
 
+    @Test
+    void oneRunAsksTheStoreForNoMore() throws IOException {
+        open(64L * BLOCK);
+        writeBlocks(List.of(0L));
+        int[] asked = new int[1];
+        BlockStore counting = new ForwardingStore(store) {
+            @Override
+            public AllocationRun allocationAt(long offset, long end) throws IOException {
+                asked[0]++;
+                return store.allocationAt(offset, end);
+            }
+        };
+
+        assertThat(AllocationMap.of(counting, 0, 64L * BLOCK, 1)).containsExactly(new AllocationRun(0, BLOCK, false));
+        assertThat(asked[0]).as("no look at the run after it").isEqualTo(1);
+        assertThat(AllocationMap.cached(counting, 0, 64L * BLOCK, 1)).as("a store that keeps no map").isNull();
+    }
+
     static LongStream seeds() {
         return LongStream.range(1, 21);
     }
