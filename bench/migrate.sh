@@ -370,7 +370,9 @@ echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $
   "longest wait for a storage thread $(max_field 'waiting for a storage thread' "$work/pause-src.log") ms," \
   "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
-echo "  the destination's CPU for the whole run: $pause_dst_cpu"
+pause_sent=$(sed -n 's/.*complete after [0-9]* attempt(s), \([0-9]*\) bytes sent.*/\1/p' "$work/pause-src.log" | head -1)
+echo "  the destination's CPU for the whole run: $pause_dst_cpu; the migration sent $(mib "${pause_sent:-0}")," \
+  "$(awk -v c="${pause_dst_cpu%% s*}" -v b="${pause_sent:-0}" 'BEGIN { if (b > 0) printf "%.2f s", c / (b / 1073741824); else print "-" }') of CPU per GiB received"
 echo "  the machine's Dirty + Writeback page cache during the migration: at most" \
   "$(awk '$2 > m { m = $2 } END { printf "%.0f MiB", m / 1024 }' "$work/pause-dirty.log");" \
   "vm.dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)%, vm.dirty_ratio $(cat /proc/sys/vm/dirty_ratio)%" \

@@ -90,7 +90,8 @@ final class CommittedHandover {
         if (confirmed && request.action() == AfterHandover.UNLINK) {
             unlink();
         }
-        log.info("migration to {} complete after {} attempt(s)", request.destination(), progress.attempts());
+        log.info("migration to {} complete after {} attempt(s), {} bytes sent", request.destination(),
+                progress.attempts(), progress.bytesSent());
         ServerEvents.emit("migration_complete", "destination", request.destination(), "attempts", progress.attempts());
         steps.completed(request.action());
     }

@@ -81,22 +81,40 @@ class EagerWritebackTest {
     }
 
     @Test
-    void everyWriteThatIsNotDurableStartsItsWriteback() throws IOException {
+    void writesThatAreNotDurableStartTheWritebackOfTheirSpanOncePerWindow() throws IOException {
         Recording store = new Recording();
         EagerWriteback eager = new EagerWriteback(store);
+        int half = (int) (EagerWriteback.WINDOW / 2);
 
-        eager.write(4096, ByteBuffer.allocate(8192), false);
-        eager.write(65536, new ByteBuffer[] {ByteBuffer.allocate(100), ByteBuffer.allocate(412)}, false);
+        eager.write(3 * half, ByteBuffer.allocate(half), false);
         eager.write(0, ByteBuffer.allocate(512), true);
         eager.writeZeroes(0, 4096, true, false);
         eager.trim(8192, 4096, false);
+        eager.write(half, new ByteBuffer[] {ByteBuffer.allocate(half - 512), ByteBuffer.allocate(512)}, false);
+        eager.write(0, ByteBuffer.allocate(4096), false);
         eager.flush();
 
         assertThat(store.calls).containsExactly(
-                "write 4096 8192", "writeback 4096 8192",
-                "gather 65536 512", "writeback 65536 512",
+                "write " + 3 * half + " " + half,
                 "write 0 512 fua",
-                "zeroes 0 4096", "trim 8192 4096", "flush");
+                "zeroes 0 4096", "trim 8192 4096",
+                "gather " + half + " " + half, "writeback " + half + " " + 3 * half,
+                "write 0 4096",
+                "flush");
+    }
+
+    @Test
+    void scatteredSmallWritesStartOneWritebackOverTheSpanTheyCover() throws IOException {
+        Recording store = new Recording();
+        EagerWriteback eager = new EagerWriteback(store);
+        long blocks = EagerWriteback.WINDOW / 4096;
+
+        for (long i = 0; i < blocks; i++) {
+            eager.write(((i * 7919) % blocks) * 8192, ByteBuffer.allocate(4096), false); // every other block, shuffled
+        }
+
+        assertThat(store.calls.stream().filter(call -> call.startsWith("writeback")))
+                .containsExactly("writeback 0 " + ((blocks - 1) * 8192 + 4096));
     }
 
     @Test
