@@ -8,7 +8,9 @@
 #      and the errors the clients saw (must be 0).
 #   2. nbdcopy writes and reads COPY_SIZE (default 1 GiB) directly to a server, through the
 #      proxy, and through the proxy with --queue-depth 1 (flexnbd-proxy's one request at a
-#      time); printed: MiB/s of each and the proxy's share of direct (target >= 0.8).
+#      time); printed: MiB/s of each and the proxy's share of direct (target >= 0.8), for
+#      a first, cold run (the proxy's JIT still compiling) and as the median of COPY_ROUNDS
+#      (default 3) warm rounds, with the server's and proxy's CPU seconds per GiB.
 #
 # Figures on a loaded machine are only indicative. Needs java, mvn (the first run builds),
 # nbdcopy, ss. Scratch space: BENCH_DIR (default: a new directory under ${TMPDIR:-/tmp}).
@@ -18,6 +20,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 PAUSE_SIZE=${PAUSE_SIZE:-268435456}
 COPY_SIZE=${COPY_SIZE:-1073741824}
 WRITERS=${WRITERS:-4}
+COPY_ROUNDS=${COPY_ROUNDS:-3}
 
 # shellcheck source=bench/common.sh
 source "$root/bench/common.sh"
@@ -89,21 +92,47 @@ start copy-server serve --addr 127.0.0.1 --port "$port" --file "$work/served.img
 cpid=$pid
 wait_for_line "$work/copy-server.log" "serving"
 proxy copy-proxy "$port"
-deep=$proxy_port
+deep=$proxy_port deep_pid=$pid
 proxy copy-proxy-qd1 "$port" --queue-depth 1
-shallow=$proxy_port
+shallow=$proxy_port shallow_pid=$pid
 
-declare -A write_rate read_rate
-for target in direct:$port proxy:$deep qd1:$shallow; do
+# One cold run per target (each proxy JVM still compiling), then COPY_ROUNDS warm rounds, the
+# targets interleaved so that load changes hit all three alike; the proxies' and server's CPU
+# (utime+stime from /proc) is summed over the warm rounds.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+copy_once() { # copy_once w|r PORT: prints the seconds taken
+  local t0
+  t0=$(date +%s.%N)
+  if [[ $1 == w ]]; then nbdcopy "$work/data.img" "nbd://127.0.0.1:$2"; else nbdcopy "nbd://127.0.0.1:$2" null:; fi
+  seconds_since "$t0"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+declare -A write_rate read_rate warm_write warm_read ticks_w ticks_r warm_w warm_r
+targets="direct:$port proxy:$deep qd1:$shallow"
+for target in $targets; do
   name=${target%%:*}
-  p=${target#*:}
-  t0=$(date +%s.%N)
-  nbdcopy "$work/data.img" "nbd://127.0.0.1:$p"
-  write_rate[$name]=$(mib_per_s "$COPY_SIZE" "$(seconds_since "$t0")")
-  t0=$(date +%s.%N)
-  nbdcopy "nbd://127.0.0.1:$p" null:
-  read_rate[$name]=$(mib_per_s "$COPY_SIZE" "$(seconds_since "$t0")")
+  write_rate[$name]=$(mib_per_s "$COPY_SIZE" "$(copy_once w "${target#*:}")")
+  read_rate[$name]=$(mib_per_s "$COPY_SIZE" "$(copy_once r "${target#*:}")")
 done
+declare -A pid_of=([direct]=$cpid [proxy]=$deep_pid [qd1]=$shallow_pid)
+for ((round = 0; round < COPY_ROUNDS; round++)); do
+  for target in $targets; do
+    name=${target%%:*}
+    for dir in w r; do
+      before_s=$(cpu_ticks "$cpid") before_p=$(cpu_ticks "${pid_of[$name]}")
+      rate=$(mib_per_s "$COPY_SIZE" "$(copy_once $dir "${target#*:}")")
+      spent=$(( $(cpu_ticks "$cpid") - before_s ))
+      [[ $name == direct ]] || spent="$spent $(( $(cpu_ticks "${pid_of[$name]}") - before_p ))"
+      if [[ $dir == w ]]; then warm_write[$name]+="$rate "; ticks_w[$name]+="$spent,"; else warm_read[$name]+="$rate "; ticks_r[$name]+="$spent,"; fi
+    done
+  done
+done
+warm() { tr ' ' '\n' <<<"$1" | grep . | median; }
+# cpu_per_gib TICKS_LIST FIELD: CPU seconds per GiB copied, FIELD 1 the server's, 2 the proxy's
+cpu_per_gib() {
+  tr ',' '\n' <<<"$1" | grep . | awk -v f="$2" -v size="$COPY_SIZE" -v hz="$(getconf CLK_TCK)" \
+    '{ t += $f; n++ } END { printf "%.2f", t / hz / n / (size / 1073741824) }'
+}
 cmp -s "$work/data.img" "$work/served.img" || die "the served file differs from what nbdcopy wrote"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -120,3 +149,13 @@ printf '%-58s %s\n' "proxy / direct, write and read (target >= 0.8)" \
   "$(ratio "${write_rate[proxy]}" "${write_rate[direct]}") and $(ratio "${read_rate[proxy]}" "${read_rate[direct]}")"
 printf '%-58s %s\n' "queue depth 1 / direct, write and read" \
   "$(ratio "${write_rate[qd1]}" "${write_rate[direct]}") and $(ratio "${read_rate[qd1]}" "${read_rate[direct]}")"
+echo "-- warm: median of $COPY_ROUNDS rounds after the cold run above, targets interleaved --"
+for name in direct proxy qd1; do warm_w[$name]=$(warm "${warm_write[$name]}"); warm_r[$name]=$(warm "${warm_read[$name]}"); done
+printf '%-58s %s\n' "warm nbdcopy write, MiB/s: direct / proxy / qd1" "${warm_w[direct]} / ${warm_w[proxy]} / ${warm_w[qd1]}"
+printf '%-58s %s\n' "warm nbdcopy read, MiB/s: direct / proxy / qd1" "${warm_r[direct]} / ${warm_r[proxy]} / ${warm_r[qd1]}"
+printf '%-58s %s\n' "warm proxy / direct, write and read (target >= 0.8)" \
+  "$(ratio "${warm_w[proxy]}" "${warm_w[direct]}") and $(ratio "${warm_r[proxy]}" "${warm_r[direct]}")"
+printf '%-58s %s\n' "CPU s per GiB, write: server direct / server+proxy via proxy" \
+  "$(cpu_per_gib "${ticks_w[direct]}" 1) / $(cpu_per_gib "${ticks_w[proxy]}" 1)+$(cpu_per_gib "${ticks_w[proxy]}" 2)"
+printf '%-58s %s\n' "CPU s per GiB, read: server direct / server+proxy via proxy" \
+  "$(cpu_per_gib "${ticks_r[direct]}" 1) / $(cpu_per_gib "${ticks_r[proxy]}" 1)+$(cpu_per_gib "${ticks_r[proxy]}" 2)"

@@ -22,6 +22,16 @@
 # Targets (issue 3): dense under 1.5 s and at least 50% of loopback; sparse under 1 s with
 # under 80 MiB allocated; handover pause under 100 ms.
 #
+# Where the pause case's tail comes from: its source runs with -v and -Xlog:gc, and the writers
+# with -Xlog:gc and a probe thread that notes when their own process did not run. For the
+# longest held write and each of the five longest acknowledged writes the table gives the
+# migration phase it was sent in (the source's debug "migration phase:" lines, also listed
+# as a timeline), the slow plain-write bursts that ended while it waited (time spent waiting
+# for a storage thread, and in the store call: the kernel), the source's GC pauses, and the
+# writers' own stalls and GC pauses then; a tail that matches the writers' own stall is the
+# client's, not the server's. Also: the destination's CPU, and the machine's dirty page cache
+# (the kernel throttles every writer once it nears vm.dirty_ratio).
+#
 # BENCH_SERVER_JAVA_OPTS adds JVM options to the servers (e.g. -Xlog:gc to see their pauses).
 # BENCH_CASES (default "dense sparse pause converge") picks the cases to run, e.g.
 # BENCH_CASES="pause converge" for the handover figures alone; the table shows "-" for the rest.
@@ -161,20 +171,41 @@ echo "handover with $WRITERS writers..." >&2
 head -c "$PAUSE_SIZE" /dev/urandom >"$work/pause-src.img"
 truncate -s "$PAUSE_SIZE" "$work/pause-dst.img"
 sport=$(free_port)
-start_server pause-src serve "$work/pause-src.img" "$sport"
+# -v: the source logs the migration's phases and its slow plain-write bursts (debug), which
+# place the longest writes below.
+saved_opts=${BENCH_SERVER_JAVA_OPTS:-}
+BENCH_SERVER_JAVA_OPTS="$saved_opts -Xlog:gc:file=$work/pause-src-gc.log:utc"
+start_server pause-src serve "$work/pause-src.img" "$sport" -v
+BENCH_SERVER_JAVA_OPTS=$saved_opts
 pause_src_pid=$server_pid
 dport=$(free_port)
 start_server pause-dst listen "$work/pause-dst.img" "$dport"
 pause_dst_pid=$server_pid
-(exec java -cp "$cp" net.flexnbd.migration.HandoverPause "$sport" "$dport" "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
+# The writers' JVM: a young generation large enough that it rarely collects (its pauses would
+# count as the server's latency), and the serial collector, whose short pauses need no
+# second thread to be scheduled on a busy machine.
+(exec java -XX:+UseSerialGC -Xms1g -Xmn768m "-Xlog:gc:file=$work/pause-writers-gc.log:utc" -cp "$cp" \
+  net.flexnbd.migration.HandoverPause "$sport" "$dport" "$PAUSE_SIZE" "$WRITERS") >"$work/pause.out" 2>&1 &
 writers_pid=$!
 started_pids+=("$writers_pid")
 wait_for_line "$work/pause.out" "ready"
+# The machine's dirty and writeback page cache every 100 ms while the migration runs: the
+# kernel throttles writers (the source's clients too) once Dirty nears vm.dirty_ratio.
+(while :; do
+  awk -v t="$(date +%s%3N)" '/^(Dirty|Writeback):/ { kb += $2 } END { print t, kb }' /proc/meminfo
+  sleep 0.1
+done) >"$work/pause-dirty.log" 2>/dev/null &
+dirty_sampler=$!
+started_pids+=("$dirty_sampler")
 flexnbd mirror --sock "$work/pause-src.sock" --addr 127.0.0.1 --port "$dport" >"$work/pause-mirror.out" 2>&1 \
   || die "mirror failed: $(cat "$work/pause-mirror.out")"
 wait "$pause_src_pid" || die "source exited $?:$(printf '\n'; cat "$work/pause-src.log")"
+# The destination's CPU for receiving the migration (and the writers' first writes): utime + stime.
+pause_dst_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f s (user %.2f, system %.2f)", ($14 + $15) / hz, $14 / hz, $15 / hz }' \
+  "/proc/$pause_dst_pid/stat")
 wait "$writers_pid" || die "the writers failed: $(cat "$work/pause.out")"
 stop "$pause_dst_pid"
+stop "$dirty_sampler"
 pause_line=$(grep writers= "$work/pause.out")
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$pause_line"; }
 pause_from=$(millis_of "$work/pause-src.log" "mirroring ")
@@ -182,6 +213,65 @@ pause_final=$(millis_of "$work/pause-src.log" "final pass sent")
 pause_done=$(millis_of "$work/pause-src.log" "complete after")
 pause_pass_ms=$(sed -n 's/.*the final pass took \([0-9]*\) ms.*/\1/p' "$work/pause-src.log" | head -1)
 fi
+
+# epoch_ms ISO-TIME: milliseconds since the epoch
+epoch_ms() { echo $(($(date -d "$1" +%s%N) / 1000000)); }
+# timeline: the source's migration phases and pacing changes, one "EPOCH_MS<TAB>TEXT" a line
+timeline() {
+  grep -E 'migration phase: |client writes slowed to|client writes no longer slowed' "$work/pause-src.log" \
+    | while read -r stamp _ _ _ _ rest; do
+        printf '%s\t%s\n' "$(epoch_ms "$stamp")" "$(sed 's/^migration phase: //' <<<"$rest")"
+      done
+}
+# phase_at ISO-TIME: the last phase step logged at or before ISO-TIME ("before the migration" if none)
+phase_at() {
+  local at
+  at=$(epoch_ms "$1")
+  timeline | awk -F'\t' -v at="$at" '$1 <= at { last = $2 } END { print (last == "" ? "before the migration" : last) }'
+}
+# bursts_during ISO-TIME MILLIS: slow plain-write bursts the source logged from ISO-TIME to MILLIS later
+bursts_during() {
+  local from to
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  local found
+  found=$(grep 'slow plain writes' "$work/pause-src.log" | while read -r stamp rest; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from && t <= to)); then
+      sed 's/.*slow plain writes: [0-9]* request(s), \([0-9]*\) ms waiting for a storage thread, \([0-9]*\) ms in the store/[queued \1 ms, store \2 ms]/' <<<"$rest"
+    fi
+  done | tr '\n' ' ')
+  echo "${found:-no slow burst}"
+}
+# gc_during ISO-TIME MILLIS [LOG]: GC pauses (-Xlog:gc, the source's unless LOG) that ended from ISO-TIME
+# to MILLIS later, in ms
+gc_during() {
+  local from to found gclog=${3:-$work/pause-src-gc.log}
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  found=$(sed -n 's/^\[\([^]]*\)\].*Pause.* \([0-9.]*\)ms$/\1 \2/p' "$gclog" 2>/dev/null | while read -r stamp ms; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from && t <= to)); then printf '%s ' "$ms"; fi
+  done)
+  echo "${found:-none}"
+}
+# stall_during ISO-TIME MILLIS: the longest oversleep of the writers' 1 ms probe in that window
+stall_during() {
+  local from to
+  from=$(epoch_ms "$1")
+  to=$(awk -v f="$from" -v ms="$2" 'BEGIN { printf "%.0f", f + ms + 1 }')
+  sed -n 's/^stall=//p' "$work/pause.out" | while IFS=@ read -r ms stamp; do
+    local t
+    t=$(epoch_ms "$stamp")
+    if ((t >= from - ${ms%.*} && t <= to)); then echo "$ms"; fi
+  done | sort -rn | head -1 | grep . || echo none
+}
+# max_field TEXT LOG: the largest number just before TEXT on the log's slow-write lines, 0 if none
+max_field() {
+  grep 'slow plain writes' "$2" | grep -o "[0-9]* ms $1" | awk '$1 > m { m = $1 } END { print m + 0 }'
+}
 
 # --- 5. convergence: writers faster than the capped link ------------------------------------
 if runs_case converge; then
@@ -244,6 +334,12 @@ echo "handover pause, $WRITERS writers, $(mib "$PAUSE_SIZE") migration ($(awk -v
   "final pass ${pause_pass_ms:-?} ms with clients paused, then to complete $((pause_done - pause_final)) ms), target < 100 ms:"
 echo "  longest acknowledged write on the source, last second before the handover: $(field longest_ack_last_second_ms) ms"
 echo "  longest acknowledged write on the source over the whole migration: $(field longest_ack_ms) ms (target <= 50 ms)"
+# The longest sent once the source logged 'mirroring' (the writers start before it: the
+# figure above also holds the server's warm-up and the mirror command's JVM start).
+during=$(sed -n 's/^acks_from_10ms=//p' "$work/pause.out" | tr ',' '\n' | while IFS=@ read -r ms stamp; do
+  [[ -n $stamp ]] && (($(epoch_ms "$stamp") >= pause_from)) && echo "${ms%ms}"
+done | sort -rn | head -1)
+echo "  longest acknowledged write sent once the migration had started: ${during:-under 10} ms (target <= 50 ms)"
 echo "    (sent at" \
   "$(sed -n 's/^longest_ack_sent_at=//p' "$work/pause.out"); the source logged 'mirroring' at" \
   "$(grep -m1 -o '^[^ ]*' <(grep -m1 'mirroring ' "$work/pause-src.log")))"
@@ -258,7 +354,27 @@ done
 echo "    the five longest, sent at seconds after 'mirroring' (final pass sent at" \
   "$(awk -v ms=$((pause_final - pause_from)) 'BEGIN { printf "%.2f", ms / 1000 }') s):${longest_list%,}"
 echo "  longest a write was held until refused (ESHUTDOWN or closed): $(field longest_refusal_wait_ms) ms (target <= 100 ms)"
+held=$(sed -n 's/^longest_refusal=//p' "$work/pause.out")
+[[ $held == *@* ]] && echo "    (sent at $(seconds_after "$work/pause-src.log" "mirroring " "${held#*@}") s, in: $(phase_at "${held#*@}"))"
+echo "  where the five longest acknowledged writes were sent (phase; what ended on the source while each waited:"
+echo "  slow plain-write bursts, GC pauses; and the writers' process's own longest scheduling stall then):"
+for ack in $(sed -n 's/^longest_acks=//p' "$work/pause.out" | tr ',' ' '); do
+  echo "    ${ack%@*} at $(seconds_after "$work/pause-src.log" "mirroring " "${ack#*@}") s: $(phase_at "${ack#*@}");" \
+    "$(bursts_during "${ack#*@}" "${ack%ms@*}"); GC pauses (ms): $(gc_during "${ack#*@}" "${ack%ms@*}");" \
+    "the writers' own longest stall: $(stall_during "${ack#*@}" "${ack%ms@*}"), their GC pauses (ms):" \
+    "$(gc_during "${ack#*@}" "${ack%ms@*}" "$work/pause-writers-gc.log")"
+done
+echo "  the migration's phases (seconds after 'mirroring'):"
+timeline | awk -F'\t' -v m="$pause_from" '{ printf "    %+7.3f %s\n", ($1 - m) / 1000, $2 }'
+echo "  slow plain-write bursts (>= 20 ms from hand-off to end) on the source: $(grep -c 'slow plain writes' "$work/pause-src.log" || true);" \
+  "longest wait for a storage thread $(max_field 'waiting for a storage thread' "$work/pause-src.log") ms," \
+  "longest in the store $(max_field 'in the store' "$work/pause-src.log") ms"
 echo "  longest gap, last ack on the source to first ack on the destination: $(field longest_gap_to_destination_ms) ms"
+echo "  the destination's CPU for the whole run: $pause_dst_cpu"
+echo "  the machine's Dirty + Writeback page cache during the migration: at most" \
+  "$(awk '$2 > m { m = $2 } END { printf "%.0f MiB", m / 1024 }' "$work/pause-dirty.log");" \
+  "vm.dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)%, vm.dirty_ratio $(cat /proc/sys/vm/dirty_ratio)%" \
+  "of $(awk '/^MemAvailable:/ { printf "%.0f MiB", $2 / 1024 }' /proc/meminfo) available"
 echo "  ($(field acknowledged) writes acknowledged; endings $(field endings))"
 fi
 if runs_case converge; then

@@ -25,12 +25,14 @@ final class AutoConverge {
     private static final Logger log = LoggerFactory.getLogger(AutoConverge.class);
 
     /** The longest the final pass is meant to take: client I/O waits for all of it. */
-    static final Duration FINAL_PASS_BOUND = Duration.ofMillis(25);
+    static final Duration FINAL_PASS_BOUND = Duration.ofMillis(15);
     /**
      * A final pass, counted from pausing client I/O, that has not sent everything by now is
-     * cut off: with ENTRUST and DISCONNECT after it, a client write waits well under 100 ms.
+     * cut off. The writes it held then run: this limit leaves them within the source's 50 ms
+     * latency target, and a write held through a whole handover (final pass, ENTRUST,
+     * DISCONNECT) well under 100 ms.
      */
-    static final Duration FINAL_PASS_LIMIT = Duration.ofMillis(50);
+    static final Duration FINAL_PASS_LIMIT = Duration.ofMillis(30);
     /** Final passes cut off before one is let run to its end. */
     static final int MAX_CUT_OFFS = 3;
     /** Client writes are never slowed below this many bytes per second. */

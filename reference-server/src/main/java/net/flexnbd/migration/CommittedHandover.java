@@ -76,10 +76,13 @@ final class CommittedHandover {
      */
     void complete(BlockingNbdClient link, long token) throws InterruptedException {
         steps.releaseAddress();
+        MigrationPhases.step("address released");
         // Clients are let go of once the proof is in (or did not come): the destination is bound
         // by then, so a client's first reconnect finds it. Their requests are held meanwhile.
         boolean confirmed = token == 0 ? disconnectLegacy(link) : disconnect(link);
+        MigrationPhases.step("DISCONNECT {}", confirmed ? "confirmed" : "not confirmed");
         steps.dropClients();
+        MigrationPhases.step("clients dropped");
         if (token != 0 && !confirmed) {
             finishWithToken(token);
             confirmed = true;

@@ -1,5 +1,6 @@
 package net.flexnbd.migration;
 
+import static net.flexnbd.protocol.Nbd.CMD_ENTRUST;
 import static net.flexnbd.protocol.Nbd.CMD_FLUSH;
 import static net.flexnbd.protocol.Nbd.CMD_WRITE_ZEROES;
 
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.client.BlockingNbdClient;
+import net.flexnbd.protocol.client.NbdErrorException;
 import net.flexnbd.protocol.Errno;
 import net.flexnbd.storage.BlockStore;
 
@@ -143,6 +145,30 @@ final class LinkSender {
             sinceFlush = 0;
         }
         drain();
+    }
+
+    /**
+     * Sends ENTRUST with {@code token} right behind the writes still in flight, without waiting
+     * for their replies first: the destination runs ENTRUST once every write received before it
+     * has reached its store, and makes them durable before it answers. Then waits for every
+     * reply. Returns only when all of them are successful, ENTRUST's included: that commits the
+     * handover. A refused write or a refused ENTRUST throws, and the handover is not committed.
+     */
+    void entrust(long token) throws IOException {
+        long cookie = link.sendRequest(CMD_ENTRUST, 0, token, 0);
+        sinceFlush = 0;
+        IOException refused = null;
+        while (link.inFlight() > 0) {
+            Reply reply = link.awaitReply();
+            reply.payload().release();
+            if (reply.error() != 0 && refused == null) {
+                refused = reply.cookie() == cookie ? new NbdErrorException(reply.error(), "ENTRUST")
+                        : new MigrationFailure("the destination refused a write: " + Errno.describe(reply.error()));
+            }
+        }
+        if (refused != null) {
+            throw refused;
+        }
     }
 
     /** Waits for every write in flight to be acknowledged. */

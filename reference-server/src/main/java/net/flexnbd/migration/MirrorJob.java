@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class MirrorJob {
     private static final Logger log = LoggerFactory.getLogger(MirrorJob.class);
     private static final int DIRTY_BLOCK = 4096;
+    /** The first pass goes in parts of this much of the file, each run at the priority of its time ({@link BackgroundPasses}). */
+    private static final long FIRST_PASS_SEGMENT = 64L << 20;
     private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ServedFile file;
@@ -44,6 +46,8 @@ final class MirrorJob {
     /** Completes on {@link #cancel()}: wakes the thread's timed waits (retry pause, client pause). */
     private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final Thread thread;
+    /** The passes run while clients are served, at a lower CPU priority than theirs. */
+    private final BackgroundPasses passes;
     private final Object commitLock = new Object();
     private boolean committed;
     private volatile boolean cancelled;
@@ -59,6 +63,7 @@ final class MirrorJob {
         this.handedOver = handedOver;
         this.thread = new Thread(this::run, "mirror-" + request.destination().getPort());
         this.thread.setDaemon(true);
+        this.passes = new BackgroundPasses("mirror-" + request.destination().getPort() + "-passes");
     }
 
     /** Starts the job and waits for the outcome of the first connection. */
@@ -144,6 +149,7 @@ final class MirrorJob {
                 }
             }
         } finally {
+            passes.close();
             ended.complete(null);
             started.complete(firstConnectFailure != null ? firstConnectFailure
                     : MirrorOutcome.refused(MirrorOutcome.Reason.STOPPED, "mirror stopped"));
@@ -204,19 +210,15 @@ final class MirrorJob {
             ServerEvents.emit("attempt_connected", "attempt", progress.attempts(), "destination", request.destination());
         }
         DirtyMap dirty = new DirtyMap(store.size(), DIRTY_BLOCK);
-        file.observeWrites(dirty::markDirty);
+        file.observeWrites((offset, length) -> {
+            dirty.markDirty(offset, length);
+            passes.clientWrote();
+        });
         LinkSender sender = newSender(connected);
 
         AutoConverge converge = new AutoConverge(file.writePacer(), tuning.convergedBytes(), System::nanoTime);
-        int pass = 1;
-        progress.passStarted(pass, () -> store.size() - progress.bytesSentThisAttempt());
-        converge.passStarted();
-        long sentBefore = progress.bytesSent();
-        store.forEachDataExtent(0, store.size(), sender::send);
-        sender.drainDurable();
-        converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
-        log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
-        pass = dirtyPasses(pass, 0, dirty, sender, converge);
+        firstPass(store, dirty, sender, converge);
+        int pass = passes.run(() -> dirtyPasses(1, 0, dirty, sender, converge));
         int cutOffs = 0;
         for (;;) {
             boolean converged = converge.converged(dirty.dirtyBytes());
@@ -224,7 +226,9 @@ final class MirrorJob {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
             long finalStarted = System.nanoTime();
+            MigrationPhases.step("final pass {} started: pausing client I/O ({} bytes dirty)", pass, dirty.dirtyBytes());
             awaitClientsPaused();
+            MigrationPhases.step("client I/O paused after {} ms", (System.nanoTime() - finalStarted) / 1_000_000);
             logFinalPass(converge, pass, converged, dirty.dirtyBytes(), bounded);
             if (bounded) {
                 sender.cutOffAt(finalStarted + AutoConverge.FINAL_PASS_LIMIT.toNanos());
@@ -232,30 +236,38 @@ final class MirrorJob {
             try {
                 sendDirty(dirty, sender);
             } catch (FinalPassCutOff e) {
-                // Nothing is lost: the unsent runs are dirty again. Clients go on, and the rest
-                // goes in ordinary passes before the final pass is tried again.
+                // Nothing is lost: the unsent runs are dirty again. Clients go on at once, before
+                // the writes in flight are answered (as in any pass run while clients write: what
+                // they change now is marked dirty and sent again), and the rest goes in ordinary
+                // passes before the final pass is tried again.
                 sender.noCutOff();
-                sender.drain();
                 file.gate().resume();
+                long pausedMillis = (System.nanoTime() - finalStarted) / 1_000_000;
+                MigrationPhases.step("final pass {} cut off: client I/O resumed", pass);
+                sender.drain();
                 cutOffs++;
                 log.warn("final pass {} cut off after {} ms with {} bytes still dirty; client I/O resumed ({} of {} cut-offs)",
-                        pass, (System.nanoTime() - finalStarted) / 1_000_000, dirty.dirtyBytes(), cutOffs,
+                        pass, pausedMillis, dirty.dirtyBytes(), cutOffs,
                         AutoConverge.MAX_CUT_OFFS);
                 ServerEvents.emit("final_pass_cut_off", "pass", pass, "dirty_bytes", dirty.dirtyBytes());
                 converge.cutOff(pass, dirty.dirtyBytes());
-                pass = dirtyPasses(pass, 1, dirty, sender, converge);
+                int cutOffPass = pass;
+                pass = passes.run(() -> dirtyPasses(cutOffPass, 1, dirty, sender, converge));
                 continue;
             } finally {
                 sender.noCutOff();
             }
             converge.release();
+            MigrationPhases.step("final pass {} sent", pass);
             log.info("final pass sent; handing over to {} (the final pass took {} ms with client I/O paused)",
                     request.destination(), (System.nanoTime() - finalStarted) / 1_000_000);
             ServerEvents.emit("final_pass_sent", "destination", request.destination());
             break;
         }
 
-        connected.entrust(linkToken);
+        MigrationPhases.step("ENTRUST sent");
+        sender.entrust(linkToken);
+        MigrationPhases.step("ENTRUST answered");
         CommittedHandover committedHandover = new CommittedHandover(file, request, tuning, handedOver, progress,
                 this::copyAll);
         synchronized (commitLock) {
@@ -266,6 +278,33 @@ final class MirrorJob {
         }
         handover = committedHandover;
         committedHandover.complete(connected, linkToken);
+    }
+
+    /**
+     * Every allocated range of the file, ending once the destination has made it durable. It
+     * goes in parts of {@link #FIRST_PASS_SEGMENT}, each at the priority that suits its time
+     * ({@link BackgroundPasses}): whether clients write can change during a long pass.
+     */
+    private void firstPass(BlockStore store, DirtyMap dirty, LinkSender sender, AutoConverge converge)
+            throws IOException, InterruptedException {
+        progress.passStarted(1, () -> store.size() - progress.bytesSentThisAttempt());
+        converge.passStarted();
+        MigrationPhases.step("pass 1 (first) started");
+        long sentBefore = progress.bytesSent();
+        for (long from = 0; from < store.size(); from += FIRST_PASS_SEGMENT) {
+            long start = from;
+            long end = Math.min(store.size(), from + FIRST_PASS_SEGMENT);
+            passes.run(() -> {
+                store.forEachDataExtent(start, end, sender::send);
+                return null;
+            });
+        }
+        passes.run(() -> {
+            sender.drainDurable();
+            return null;
+        });
+        converge.passEnded(1, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
+        log.debug("pass 1 done; {} bytes dirty", dirty.dirtyBytes());
     }
 
     /**
@@ -281,6 +320,7 @@ final class MirrorJob {
             pass++;
             progress.passStarted(pass, dirty::dirtyBytes);
             converge.passStarted();
+            MigrationPhases.step("pass {} (dirty) started ({} bytes dirty)", pass, dirty.dirtyBytes());
             long sentBefore = progress.bytesSent();
             dirty.drainRuns(tuning.chunkBytes(), sender::send);
             sender.drainDurable();
@@ -325,9 +365,9 @@ final class MirrorJob {
         }
     }
 
+    /** Sends what is dirty; its writes are answered behind ENTRUST ({@link LinkSender#entrust}) or on a cut-off. */
     private void sendDirty(DirtyMap dirty, LinkSender sender) throws IOException, InterruptedException {
         dirty.drainRuns(tuning.chunkBytes(), sender::send);
-        sender.drain();
     }
 
     /** Stops new client I/O and waits for the requests in flight to finish. */

@@ -40,17 +40,25 @@ public record ChunkFrame(int flags, int type, long cookie, ByteBuf data) {
      * then the data as a retained slice, not copied. The frame keeps its own reference.
      */
     public ByteBuf encodedWith(ByteBufAllocator alloc, long newCookie) {
-        ByteBuf header = alloc.buffer(Nbd.CHUNK_HEADER_LENGTH)
-                .writeInt(Nbd.STRUCTURED_REPLY_MAGIC)
-                .writeShort(flags)
-                .writeShort(type)
-                .writeLong(newCookie)
-                .writeInt(data.readableBytes());
+        ByteBuf header = headerWith(alloc, newCookie);
         if (!data.isReadable()) {
             return header;
         }
         CompositeByteBuf chunk = alloc.compositeBuffer(2);
         return chunk.addComponents(true, header, data.retainedSlice());
+    }
+
+    /**
+     * The chunk's header alone, carrying {@code newCookie}: written before {@link #data()}, it
+     * makes the chunk, with no composite buffer to allocate.
+     */
+    public ByteBuf headerWith(ByteBufAllocator alloc, long newCookie) {
+        return alloc.ioBuffer(Nbd.CHUNK_HEADER_LENGTH)
+                .writeInt(Nbd.STRUCTURED_REPLY_MAGIC)
+                .writeShort(flags)
+                .writeShort(type)
+                .writeLong(newCookie)
+                .writeInt(data.readableBytes());
     }
 
     public boolean release() {

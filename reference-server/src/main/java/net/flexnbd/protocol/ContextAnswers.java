@@ -13,13 +13,16 @@ final class ContextAnswers {
     private static final Logger log = LoggerFactory.getLogger(ContextAnswers.class);
 
     private final ExportCatalogue exports;
+    /** Whether base:allocation exists here (a proxy whose upstream lacks it has none). */
+    private final boolean baseAllocationOffered;
     private boolean structuredReplies;
     private boolean baseAllocation;
     /** The export the last SET_META_CONTEXT named, as the catalogue knows it. */
     private String selectedFor = "";
 
-    ContextAnswers(ExportCatalogue exports) {
+    ContextAnswers(ExportCatalogue exports, boolean baseAllocationOffered) {
         this.exports = exports;
+        this.baseAllocationOffered = baseAllocationOffered;
     }
 
     /** What was agreed, for a client that picks the export named {@code exportName}. */
@@ -56,7 +59,8 @@ final class ContextAnswers {
                     "no export named '" + Utf8.truncate(request.get().exportName(), 256) + "'");
             return OptionResponder.Next.HAGGLE;
         }
-        boolean match = set ? request.get().selectsBaseAllocation() : request.get().listsBaseAllocation();
+        boolean match = baseAllocationOffered
+                && (set ? request.get().selectsBaseAllocation() : request.get().listsBaseAllocation());
         if (set) {
             // SET replaces the earlier selection, even with nothing.
             baseAllocation = match;

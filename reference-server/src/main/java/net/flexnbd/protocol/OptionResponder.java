@@ -19,16 +19,17 @@ final class OptionResponder {
     private final HandoverAnswer handover;
 
     /**
-     * @param offerStructuredReplies whether the server behind can send structured replies;
-     *                               without, NBD_OPT_STRUCTURED_REPLY and the metadata
-     *                               context options are unsupported
-     * @param handoverTokens         what this server holds for a migration sender's token
-     *                               ({@link Nbd#OPT_FLEXNBD_HANDOVER})
+     * @param offered        whether the server behind can send structured replies (without,
+     *                       NBD_OPT_STRUCTURED_REPLY and the metadata context options are
+     *                       unsupported), and whether it has base:allocation (without, those
+     *                       options match no context)
+     * @param handoverTokens what this server holds for a migration sender's token
+     *                       ({@link Nbd#OPT_FLEXNBD_HANDOVER})
      */
-    OptionResponder(ExportCatalogue catalogue, boolean offerStructuredReplies, HandoverTokens handoverTokens) {
-        this.offerStructuredReplies = offerStructuredReplies;
+    OptionResponder(ExportCatalogue catalogue, Negotiation offered, HandoverTokens handoverTokens) {
+        this.offerStructuredReplies = offered.structuredReplies();
         this.exports = new ExportAnswers(catalogue);
-        this.contexts = new ContextAnswers(catalogue);
+        this.contexts = new ContextAnswers(catalogue, offered.baseAllocation());
         this.handover = new HandoverAnswer(handoverTokens);
     }
 

@@ -84,6 +84,19 @@ public final class ServerHandshake extends ByteToMessageDecoder {
         this(exports, style, enterTransmission, true, handoverTokens);
     }
 
+    /**
+     * A handshake that offers what {@code offered} names: structured replies, and
+     * base:allocation with them (the proxy, which offers what its upstream has). Without
+     * structured replies the options for them are unsupported; without base:allocation the
+     * metadata context options match no context.
+     */
+    public static ServerHandshake offering(Negotiation offered, ExportDescription export, HandshakeStyle style,
+            TransmissionStart enterTransmission) {
+        return new ServerHandshake(ExportCatalogue.single(Objects.requireNonNull(export, "export")), style,
+                (pipeline, negotiation, picked) -> enterTransmission.enter(pipeline, negotiation), offered,
+                HandoverTokens.NONE);
+    }
+
     private ServerHandshake(ExportDescription export, HandshakeStyle style, TransmissionStart enterTransmission,
             boolean offerStructuredReplies, HandoverTokens handoverTokens) {
         this(ExportCatalogue.single(Objects.requireNonNull(export, "export")), style,
@@ -93,11 +106,18 @@ public final class ServerHandshake extends ByteToMessageDecoder {
 
     private ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
             boolean offerStructuredReplies, HandoverTokens handoverTokens) {
+        this(exports, style, enterTransmission, new Negotiation(offerStructuredReplies, offerStructuredReplies),
+                handoverTokens);
+    }
+
+    private ServerHandshake(ExportCatalogue exports, HandshakeStyle style, ExportStart enterTransmission,
+            Negotiation offered, HandoverTokens handoverTokens) {
         this.exports = Objects.requireNonNull(exports, "exports");
         this.style = Objects.requireNonNull(style, "style");
         this.enterTransmission = Objects.requireNonNull(enterTransmission, "enterTransmission");
         Objects.requireNonNull(handoverTokens, "handoverTokens");
-        this.freshOptions = () -> new OptionResponder(exports, offerStructuredReplies, handoverTokens);
+        Objects.requireNonNull(offered, "offered");
+        this.freshOptions = () -> new OptionResponder(exports, offered, handoverTokens);
         haggleWith(ServerTls.OFF);
     }
 

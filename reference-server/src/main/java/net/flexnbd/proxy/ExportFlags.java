@@ -4,9 +4,11 @@ import net.flexnbd.protocol.Nbd;
 
 /**
  * Which of the upstream's transmission flags the proxy passes on to its clients: those for
- * commands it forwards untouched. Flags that need a negotiation the proxy does not yet make
- * with its clients (structured replies: DF; resizing) are taken off, so that no client sends
- * a request whose reply the proxy could not parse.
+ * commands it forwards untouched. Flags that need a negotiation the proxy does not make with
+ * its clients (resizing, extended headers) are taken off, so that no client sends a request
+ * whose reply the proxy could not parse. DF is taken off too: the proxy's handshake adds it
+ * for each client that negotiates structured replies, which the proxy offers only when the
+ * upstream has DF with them.
  */
 final class ExportFlags {
     private ExportFlags() {}

@@ -4,11 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The proxy keeps a WRITE's data until the upstream answers it (to send it again after a
- * loss) and a READ's data until the client takes it. The decoders hand out slices of their
- * cumulation buffer; held that long, they keep it shared, and a shared composite cumulation
- * is rebuilt, its component list copied, on every socket read, which made a deep queue
- * slower than a queue of one. One copy into a buffer of its own frees the cumulation at once.
+ * A buffer's bytes in one of its own: for the few bytes the proxy rewrites (a BLOCK_STATUS
+ * chunk's context id). Payloads it only passes on are never copied: WRITE data is held as
+ * the request decoder's retained slice until the upstream answers, READ data as the reply
+ * decoder's (which keeps no cumulation) until the client takes it.
  */
 final class Payloads {
     private Payloads() {}

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import net.flexnbd.protocol.ChunkFrame;
 import net.flexnbd.protocol.Nbd;
 import net.flexnbd.protocol.Request;
 
@@ -13,8 +14,10 @@ import net.flexnbd.protocol.Request;
  * One client's requests that have no answer yet, each under an id of the proxy's own (the
  * cookie it uses upstream), in the order they arrived. A request is either waiting to be
  * sent or sent and awaiting its reply; when the upstream is lost every sent one goes back to
- * waiting, in its original order, to be sent again. The ledger owns each request's payload
- * until {@link Pending#release()}. Used on one event loop only.
+ * waiting, in its original order, to be sent again, and the chunks of its structured reply
+ * received so far are dropped, so that the client is never given a reply made of two
+ * attempts' chunks. The ledger owns each request's payload (and held chunks) until
+ * {@link Pending#release()}. Used on one event loop only.
  */
 final class PendingRequests {
 
@@ -24,6 +27,8 @@ final class PendingRequests {
         final Request request;
         /** Since when it waits for an upstream: its arrival, or the loss of the link it was sent on. */
         long waitingSinceNanos;
+        /** Chunks of its structured reply received so far, held until the one marked done; null before the first. */
+        private List<ChunkFrame> chunks;
 
         Pending(long id, Request request, long waitingSinceNanos) {
             this.id = id;
@@ -41,7 +46,35 @@ final class PendingRequests {
             return request.cookie();
         }
 
+        /** Holds one chunk of the reply (the pending request owns it now). */
+        void hold(ChunkFrame chunk) {
+            if (chunks == null) {
+                chunks = new ArrayList<>(2);
+            }
+            chunks.add(chunk);
+        }
+
+        /** The chunks held, in the order received, and {@code last}: now the caller's. */
+        List<ChunkFrame> takeChunks(ChunkFrame last) {
+            if (chunks == null) {
+                return List.of(last); // most replies are one chunk: no list to grow
+            }
+            List<ChunkFrame> taken = chunks;
+            chunks = null;
+            taken.add(last);
+            return taken;
+        }
+
+        /** Frees the chunks of a reply that will not be completed (the link was lost: the request goes again). */
+        void discardChunks() {
+            if (chunks != null) {
+                chunks.forEach(ChunkFrame::release);
+                chunks = null;
+            }
+        }
+
         void release() {
+            discardChunks();
             request.payload().release();
         }
     }
@@ -79,6 +112,11 @@ final class PendingRequests {
             sentBytes -= dataBytes(pending);
         }
         return pending;
+    }
+
+    /** The sent request that {@code id} answers, left in flight (a chunk that is not the last); null when none. */
+    Pending inFlight(long id) {
+        return sent.get(id);
     }
 
     /** The data a request moves: a WRITE's payload or a READ's reply. */
@@ -121,6 +159,7 @@ final class PendingRequests {
     int resendAll(long outageSinceNanos) {
         int count = sent.size();
         for (Pending pending : sent.values()) {
+            pending.discardChunks();
             waiting.put(pending.id, pending);
             waitingBytes += pending.request.payload().readableBytes();
         }
@@ -135,6 +174,7 @@ final class PendingRequests {
         if (sent.remove(pending.id) != null) {
             sentBytes -= dataBytes(pending);
         }
+        pending.discardChunks();
         waiting.put(pending.id, pending);
         waitingBytes += pending.request.payload().readableBytes();
     }

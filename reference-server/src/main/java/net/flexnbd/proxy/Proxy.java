@@ -36,6 +36,7 @@ import net.flexnbd.control.ControlSocketServer;
 import net.flexnbd.control.StatusReport;
 import net.flexnbd.limits.KeepAlive;
 import net.flexnbd.protocol.ExportDescription;
+import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.ServerHandshake;
 import net.flexnbd.protocol.ServerTls;
 import net.flexnbd.protocol.TlsMode;
@@ -174,7 +175,9 @@ public final class Proxy implements AutoCloseable {
         } catch (Exception e) {
             throw new StartupException("cannot listen on " + describe(address) + ": " + e.getMessage(), e);
         }
-        log.info("proxying {} ({} bytes) for clients on {}", describe(settings.upstream()), disk.size(),
+        log.info("proxying {} ({} bytes{}) for clients on {}", describe(settings.upstream()), disk.size(),
+                disk.offersBaseAllocation() ? ", structured replies, base:allocation"
+                        : disk.offersStructuredReplies() ? ", structured replies" : "",
                 describe(listener.localAddress()));
         if (settings.controlSocket().isPresent()) {
             try {
@@ -189,6 +192,8 @@ public final class Proxy implements AutoCloseable {
 
     private ServerBootstrap bootstrap(SocketAddress address) {
         ExportDescription export = new ExportDescription(EXPORT_NAME, disk.size(), ExportFlags.forClients(disk.flags()));
+        // What the upstream has, the proxy offers; what a client then takes, its upstream connections ask for.
+        Negotiation offered = new Negotiation(disk.offersStructuredReplies(), disk.offersBaseAllocation());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(address instanceof UnixDomainSocketAddress ? NioServerDomainSocketChannel.class
@@ -205,10 +210,12 @@ public final class Proxy implements AutoCloseable {
                         }
                         clients.add(channel);
                         channel.pipeline()
-                                .addLast(new ServerHandshake(export, settings.handshake(), pipeline -> {
-                                    pipeline.remove(HandshakeFailures.NAME);
-                                    pipeline.addLast(new ClientSession(settings, connector, disk, counters));
-                                }).withTls(clientTls))
+                                .addLast(ServerHandshake.offering(offered, export, settings.handshake(),
+                                        (pipeline, negotiation) -> {
+                                            pipeline.remove(HandshakeFailures.NAME);
+                                            pipeline.addLast(new ClientSession(settings, connector, disk, negotiation,
+                                                    counters));
+                                        }).withTls(clientTls))
                                 .addLast(HandshakeFailures.NAME, HandshakeFailures.INSTANCE);
                     }
                 });

@@ -12,7 +12,8 @@ import net.flexnbd.protocol.RequestEncoder;
 
 /**
  * Turns a negotiated upstream connection into a Netty channel (not yet registered) with the
- * project's client-side transmission codec in front of the proxy's handler; a connection
+ * project's client-side transmission codec in front of the proxy's handler (decoding chunks
+ * when the client asked for structured replies); a connection
  * that is to continue inside TLS gets the {@code SslHandler} and {@link UpstreamGo} first.
  */
 final class UpstreamChannels {
@@ -30,13 +31,13 @@ final class UpstreamChannels {
         if (connected.tls().isPresent()) {
             // STARTTLS is already acknowledged: the handler starts the TLS handshake once active.
             channel.pipeline().addLast("tls", new SslHandler(connected.tls().get().newEngine(upstream), false))
-                    .addLast("go", new UpstreamGo(listener));
+                    .addLast("go", new UpstreamGo(listener, connected.wanted()));
         }
         channel.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, 1 << 20));
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(2 << 20, 8 << 20));
         channel.pipeline()
                 .addLast(RequestEncoder.NAME, new RequestEncoder())
-                .addLast(ReplyDecoder.NAME, new ReplyDecoder(replyLength))
+                .addLast(ReplyDecoder.NAME, new ReplyDecoder(replyLength, connected.wanted().structuredReplies()))
                 .addLast(handler);
         return channel;
     }

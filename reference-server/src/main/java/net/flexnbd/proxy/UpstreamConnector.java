@@ -13,13 +13,15 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import net.flexnbd.limits.KeepAlive;
-import net.flexnbd.protocol.client.BlockingNbdClient;
+import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.client.ClientHandshake;
 import net.flexnbd.tls.ClientTls;
 
 /**
  * Opens connections to the upstream: connects (from the bind address, if any) and negotiates
- * with the project's blocking {@link ClientHandshake} (either hello), on a thread of its own,
+ * with the project's blocking {@link ClientHandshake} (either hello, and the reply extensions
+ * the client took), on a thread of its own,
  * then hands over the still-open channel, in non-blocking mode, for Netty to adopt. The
  * handshake is a few small messages once per connection, so blocking there costs nothing
  * and spares a second, non-blocking handshake implementation.
@@ -34,7 +36,10 @@ final class UpstreamConnector {
      * A connection ready for the transmission phase, or, with {@code tls}, ready for TLS to
      * start (the disk then still unknown).
      */
-    record Connected(SocketChannel channel, Optional<UpstreamDisk> disk, Optional<ClientTls> tls) {}
+    record Connected(SocketChannel channel, Optional<UpstreamDisk> disk, Optional<ClientTls> tls, Negotiation wanted) {}
+
+    /** What the probe asks for, to learn what the proxy can offer its clients. */
+    static final Negotiation EVERYTHING = new Negotiation(true, true);
 
     private final InetSocketAddress upstream;
     private final Optional<InetAddress> bind;
@@ -59,10 +64,11 @@ final class UpstreamConnector {
         return upstream;
     }
 
-    CompletableFuture<Connected> connect() {
+    /** Connects on a thread of the blocking pool, asking the upstream for what {@code wanted} names. */
+    CompletableFuture<Connected> connect(Negotiation wanted) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return connectNow();
+                return connectNow(wanted);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -70,18 +76,38 @@ final class UpstreamConnector {
     }
 
     /**
-     * One whole handshake on the calling thread (inside TLS when asked), to learn the disk,
-     * then DISC: for the proxy's start.
+     * One whole handshake on the calling thread (inside TLS when asked), to learn the disk and
+     * whether the upstream has structured replies and base:allocation, then DISC: for the
+     * proxy's start.
      */
     UpstreamDisk probeNow() throws IOException {
-        BlockingNbdClient client = BlockingNbdClient.connect(upstream, bind, timeout, java.util.OptionalLong.empty(), tls);
-        UpstreamDisk disk = new UpstreamDisk(client.exportSize(), client.transmissionFlags());
-        client.disconnect();
-        return disk;
+        SocketChannel channel = open();
+        try (Socket socket = channel.socket()) {
+            ClientHandshake.Streams clear = streams(socket);
+            ClientHandshake.Streams[] inside = {clear};
+            Optional<ClientHandshake.TlsStart> starting = tls.map(context -> () -> {
+                inside[0] = streams(context.start(socket, upstream));
+                return inside[0];
+            });
+            ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(clear, java.util.OptionalLong.empty(),
+                    starting, EVERYTHING);
+            DataOutputStream out = inside[0].out();
+            out.writeInt(Nbd.REQUEST_MAGIC);
+            out.writeShort(0);
+            out.writeShort(Nbd.CMD_DISC);
+            out.write(new byte[8 + 8 + 4]); // cookie, offset, length
+            out.flush();
+            return disk(negotiated);
+        }
     }
 
-    /** Connects and negotiates on the calling thread (with TLS: up to the acknowledged STARTTLS). */
-    Connected connectNow() throws IOException {
+    private static UpstreamDisk disk(ClientHandshake.Negotiated negotiated) {
+        return new UpstreamDisk(negotiated.exportSize(), negotiated.transmissionFlags(),
+                negotiated.structuredReplies(), negotiated.baseAllocationId());
+    }
+
+    /** A connected socket, blocking, with the connect and read timeout. */
+    private SocketChannel open() throws IOException {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         SocketChannel channel = SocketChannel.open();
         try {
@@ -93,27 +119,51 @@ final class UpstreamConnector {
                 socket.bind(new InetSocketAddress(bind.get(), 0));
             }
             socket.connect(upstream, millis);
-            // The server sends nothing after its part of the handshake until asked, so a
-            // buffered reader cannot swallow transmission-phase bytes here.
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 4096));
-            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 512));
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            closeAfter(channel, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The server sends nothing after its part of the handshake until asked, so a buffered
+     * reader cannot swallow transmission-phase bytes here.
+     */
+    private static ClientHandshake.Streams streams(Socket socket) throws IOException {
+        return new ClientHandshake.Streams(new DataInputStream(new BufferedInputStream(socket.getInputStream(), 4096)),
+                new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 512)));
+    }
+
+    private static void closeAfter(SocketChannel channel, Exception e) {
+        try {
+            channel.close();
+        } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+    }
+
+    /**
+     * Connects and negotiates on the calling thread (with TLS: up to the acknowledged
+     * STARTTLS; {@link UpstreamGo} asks for {@code wanted} inside TLS).
+     */
+    Connected connectNow(Negotiation wanted) throws IOException {
+        SocketChannel channel = open();
+        try {
+            ClientHandshake.Streams streams = streams(channel.socket());
             Optional<UpstreamDisk> disk = Optional.empty();
             if (tls.isPresent()) {
-                ClientHandshake.negotiateUntilTls(in, out);
+                ClientHandshake.negotiateUntilTls(streams.in(), streams.out());
             } else {
-                ClientHandshake.Negotiated negotiated = ClientHandshake.negotiate(in, out);
-                disk = Optional.of(new UpstreamDisk(negotiated.exportSize(), negotiated.transmissionFlags()));
+                disk = Optional.of(disk(ClientHandshake.negotiate(streams, java.util.OptionalLong.empty(),
+                        Optional.empty(), wanted)));
             }
-            out.flush();
-            socket.setSoTimeout(0);
+            streams.out().flush();
+            channel.socket().setSoTimeout(0);
             channel.configureBlocking(false);
-            return new Connected(channel, disk, tls);
+            return new Connected(channel, disk, tls, wanted);
         } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            closeAfter(channel, e);
             throw e;
         }
     }

@@ -1,17 +1,22 @@
 package net.flexnbd.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.List;
 import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Negotiation;
 import net.flexnbd.protocol.ProtocolException;
+import net.flexnbd.protocol.client.ExtensionOptions;
+import net.flexnbd.protocol.client.NbdProtocolException;
 
 /**
  * The rest of an upstream handshake inside TLS, behind the {@code SslHandler}: once the TLS
- * handshake is done it sends NBD_OPT_GO for the default export and reads the option replies
- * until the ACK. Then it hands the disk to its {@link Listener}; if accepted, it leaves the
+ * handshake is done it asks for the reply extensions the client negotiated
+ * ({@link ExtensionOptions}: structured replies, base:allocation), then sends NBD_OPT_GO for
+ * the default export and reads the option replies until the ACK. Then it hands the disk to its {@link Listener}; if accepted, it leaves the
  * pipeline and passes {@code channelActive} on, so the link sees the connection only once it
  * is in transmission. Until then it keeps every event of the connection to itself: a failure
  * goes to {@link Listener#failed}, never to the transmission handlers.
@@ -26,19 +31,21 @@ final class UpstreamGo extends ByteToMessageDecoder {
         void failed(Throwable cause);
     }
 
-    private enum State { AWAIT_TLS, REPLY, DONE }
+    private enum State { AWAIT_TLS, EXTENSIONS, REPLY, DONE }
 
     /** Option reply header: magic, option, type, length. */
     private static final int REPLY_HEADER = 8 + 4 + 4 + 4;
     private static final int MAX_REPLY_DATA = 64 * 1024;
 
     private final Listener listener;
+    private final ExtensionOptions extensions;
     private State state = State.AWAIT_TLS;
     private long size = -1;
     private int flags;
 
-    UpstreamGo(Listener listener) {
+    UpstreamGo(Listener listener, Negotiation wanted) {
         this.listener = listener;
+        this.extensions = new ExtensionOptions(wanted);
     }
 
     @Override
@@ -53,27 +60,41 @@ final class UpstreamGo extends ByteToMessageDecoder {
                 fail(ctx, done.cause());
                 return;
             }
-            state = State.REPLY;
-            ByteBuf go = ctx.alloc().buffer(16 + 6)
-                    .writeLong(Nbd.IHAVEOPT).writeInt(Nbd.OPT_GO).writeInt(6)
-                    .writeInt(0) // empty export name: the default export
-                    .writeShort(0); // no information requests
-            ctx.writeAndFlush(go);
+            askNext(ctx);
             return;
         }
         super.userEventTriggered(ctx, event);
     }
 
+    /** The next extension option, or NBD_OPT_GO once none is left. */
+    private void askNext(ChannelHandlerContext ctx) {
+        ExtensionOptions.Option next = extensions.next();
+        if (next != null) {
+            state = State.EXTENSIONS;
+            ctx.writeAndFlush(ctx.alloc().buffer(16 + next.data().length)
+                    .writeLong(Nbd.IHAVEOPT).writeInt(next.option()).writeInt(next.data().length)
+                    .writeBytes(next.data()));
+            return;
+        }
+        state = State.REPLY;
+        ByteBuf go = ctx.alloc().buffer(16 + 6)
+                .writeLong(Nbd.IHAVEOPT).writeInt(Nbd.OPT_GO).writeInt(6)
+                .writeInt(0) // empty export name: the default export
+                .writeShort(0); // no information requests
+        ctx.writeAndFlush(go);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (state == State.REPLY && in.readableBytes() >= REPLY_HEADER) {
+        while ((state == State.REPLY || state == State.EXTENSIONS) && in.readableBytes() >= REPLY_HEADER) {
             int at = in.readerIndex();
             long magic = in.getLong(at);
             int option = in.getInt(at + 8);
             int type = in.getInt(at + 12);
             long length = in.getUnsignedInt(at + 16);
-            if (magic != Nbd.OPTION_REPLY_MAGIC || option != Nbd.OPT_GO || length > MAX_REPLY_DATA) {
-                fail(ctx, new ProtocolException(String.format("bad answer to NBD_OPT_GO inside TLS: magic 0x%016x"
+            boolean go = state == State.REPLY;
+            if (magic != Nbd.OPTION_REPLY_MAGIC || go && option != Nbd.OPT_GO || length > MAX_REPLY_DATA) {
+                fail(ctx, new ProtocolException(String.format("bad option reply inside TLS: magic 0x%016x"
                         + " (expected 0x%016x), option %d, %d bytes of data", magic, Nbd.OPTION_REPLY_MAGIC, option, length)));
                 return;
             }
@@ -82,7 +103,9 @@ final class UpstreamGo extends ByteToMessageDecoder {
             }
             in.skipBytes(REPLY_HEADER);
             ByteBuf data = in.readSlice((int) length);
-            if (type == Nbd.REP_INFO && length >= 12 && data.getUnsignedShort(0) == Nbd.INFO_EXPORT) {
+            if (!go) {
+                extensionReply(ctx, option, type, data);
+            } else if (type == Nbd.REP_INFO && length >= 12 && data.getUnsignedShort(0) == Nbd.INFO_EXPORT) {
                 size = data.getLong(2);
                 flags = data.getUnsignedShort(10);
             } else if (type == Nbd.REP_ACK) {
@@ -94,13 +117,24 @@ final class UpstreamGo extends ByteToMessageDecoder {
         }
     }
 
+    private void extensionReply(ChannelHandlerContext ctx, int option, int type, ByteBuf data) {
+        try {
+            if (extensions.reply(option, type, ByteBufUtil.getBytes(data))) {
+                askNext(ctx);
+            }
+        } catch (NbdProtocolException e) {
+            fail(ctx, e);
+        }
+    }
+
     private void finish(ChannelHandlerContext ctx) {
         if (size < 0) {
             fail(ctx, new ProtocolException("NBD_OPT_GO acknowledged inside TLS without NBD_INFO_EXPORT"));
             return;
         }
         state = State.DONE;
-        if (!listener.negotiated(new UpstreamDisk(size, flags))) {
+        if (!listener.negotiated(new UpstreamDisk(size, flags, extensions.structuredReplies(),
+                extensions.baseAllocationId()))) {
             ctx.close();
             return;
         }

@@ -3,6 +3,7 @@ package net.flexnbd.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import net.flexnbd.protocol.ChunkFrame;
 import net.flexnbd.protocol.Reply;
 
 /**
@@ -29,6 +30,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Reply reply) {
             link.reply(generation, reply);
+        } else if (msg instanceof ChunkFrame chunk) {
+            link.chunk(generation, chunk);
         } else {
             ReferenceCountUtil.release(msg);
         }

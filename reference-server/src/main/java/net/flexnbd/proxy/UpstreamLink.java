@@ -7,9 +7,13 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import net.flexnbd.protocol.ChunkFrame;
 import net.flexnbd.protocol.Errno;
 import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Negotiation;
+import net.flexnbd.protocol.ProtocolException;
 import net.flexnbd.protocol.Reply;
 import net.flexnbd.protocol.Request;
 import org.slf4j.Logger;
@@ -20,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * the client's requests (at most the queue depth at a time), passes the answers back, and
  * when the upstream goes away (closed, reset, an ESHUTDOWN reply, no reply within the reply
  * timeout) it reconnects with a {@link Backoff} and sends every unanswered request again, in
- * order. A reconnection that finds another disk (size or flags) ends the client. With a
+ * order. A reconnection that finds another disk (size or flags), or an upstream that no
+ * longer agrees to what the client negotiated (structured replies, base:allocation), ends
+ * the client. A structured reply's chunks are held until the one marked done and then passed
+ * on together, so a resend after a loss can never give the client chunks of two attempts. With a
  * maximum wait, a request that has waited that long for a missing upstream gets EIO.
  * Confined to the client's event loop, which the upstream connection shares.
  */
@@ -41,6 +48,8 @@ final class UpstreamLink {
     private final EventLoop loop;
     private final UpstreamConnector connector;
     private final UpstreamDisk expected;
+    /** What the client negotiated, asked of every upstream connection. */
+    private final Negotiation wanted;
     private final PendingRequests ledger;
     private final ProxySettings settings;
     private final ProxyCounters counters;
@@ -63,12 +72,16 @@ final class UpstreamLink {
     private long lastProgressNanos;
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> watchdog;
+    /** The id the current connection's upstream gave base:allocation. */
+    private OptionalInt upstreamContextId = OptionalInt.empty();
 
-    UpstreamLink(EventLoop loop, UpstreamConnector connector, UpstreamDisk expected, PendingRequests ledger,
-            ProxySettings settings, ProxyCounters counters, SessionEvents session, String client) {
+    UpstreamLink(EventLoop loop, UpstreamConnector connector, UpstreamDisk expected, Negotiation wanted,
+            PendingRequests ledger, ProxySettings settings, ProxyCounters counters, SessionEvents session,
+            String client) {
         this.loop = loop;
         this.connector = connector;
         this.expected = expected;
+        this.wanted = wanted;
         this.ledger = ledger;
         this.settings = settings;
         this.counters = counters;
@@ -144,7 +157,7 @@ final class UpstreamLink {
     private void connect() {
         state = State.CONNECTING;
         int attempt = ++generation;
-        connector.connect().whenComplete((connected, failure) ->
+        connector.connect(wanted).whenComplete((connected, failure) ->
                 loop.execute(() -> connected(attempt, connected, failure)));
     }
 
@@ -187,15 +200,21 @@ final class UpstreamLink {
         });
     }
 
-    /** False (and the session told) when the upstream now serves another disk. */
+    /**
+     * False (and the session told) when the upstream now serves another disk, or without
+     * what the client negotiated; true, and the connection's context id noted, when not.
+     */
     private boolean sameDisk(UpstreamDisk disk) {
         String difference = expected.differenceFrom(disk);
-        if (difference == null) {
+        String missing = disk.missing(wanted);
+        if (difference == null && missing == null) {
+            upstreamContextId = disk.baseAllocationId();
             return true;
         }
         counters.wrongDisks.incrementAndGet();
         close();
-        session.wrongDisk(difference);
+        session.wrongDisk(difference != null ? "with another disk (" + difference + ")"
+                : "without what the client negotiated (" + missing + ")");
         return false;
     }
 
@@ -250,6 +269,52 @@ final class UpstreamLink {
             lost(attempt, "the upstream answered " + Errno.describe(Nbd.ESHUTDOWN));
             return;
         }
+        answering();
+        session.answered(pending, reply);
+        pump();
+    }
+
+    /** One chunk of a structured reply: held with its request until the chunk marked done. */
+    void chunk(int attempt, ChunkFrame received) {
+        if (attempt != generation || state != State.UP) {
+            received.release();
+            return;
+        }
+        PendingRequests.Pending pending = ledger.inFlight(received.cookie());
+        if (pending == null) {
+            received.release();
+            lost(attempt, "a chunk for cookie " + Long.toUnsignedString(received.cookie())
+                    + ", which no request in flight carries");
+            return;
+        }
+        ChunkFrame relayed;
+        try {
+            relayed = ChunkRelay.forClient(channel.alloc(), received, upstreamContextId);
+        } catch (ProtocolException e) {
+            lost(attempt, e.getMessage());
+            return;
+        }
+        lastProgressNanos = System.nanoTime();
+        if (!relayed.done()) {
+            pending.hold(relayed);
+            return;
+        }
+        ledger.answered(pending.id);
+        List<ChunkFrame> chunks = pending.takeChunks(relayed);
+        if (ChunkRelay.errno(chunks) == Nbd.ESHUTDOWN) {
+            // As for a simple ESHUTDOWN reply: the request was not run there.
+            chunks.forEach(ChunkFrame::release);
+            ledger.resend(pending);
+            lost(attempt, "the upstream answered " + Errno.describe(Nbd.ESHUTDOWN));
+            return;
+        }
+        answering();
+        session.answered(pending, chunks);
+        pump();
+    }
+
+    /** A good answer: the upstream works, the backoff starts afresh and any outage is over. */
+    private void answering() {
         backoff.reset();
         if (inOutage && everLost) {
             log.info("{}: upstream {} answering again, {} ms after it was lost", client, connector.upstream(),
@@ -257,8 +322,6 @@ final class UpstreamLink {
         }
         inOutage = false;
         lastProgressNanos = System.nanoTime();
-        session.answered(pending, reply);
-        pump();
     }
 
     void readComplete(int attempt) {

@@ -61,11 +61,14 @@ final class WriteBatch {
         }
         StorageExecutor.WriteSlot<List<ServerReply>> reserved = slot;
         slot = null;
+        long handedOff = System.nanoTime();
         return new Sent(taken, reserved.runIn(lane, () -> {
+            long started = System.nanoTime();
             List<ServerReply> replies = new ArrayList<>(taken.size());
             for (Request request : taken) {
                 replies.add(executor.execute(request, alloc, false)); // never throws: a failure is EIO
             }
+            SlowWrites.check(taken.size(), handedOff, started, System.nanoTime());
             return replies;
         }));
     }

@@ -114,8 +114,11 @@ class FinalPassCutOffTest {
         completed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         writer.join(WAIT.toMillis());
 
+        // Each final pass stalls on its first read, unless it was cut off before it read at all
+        // (on a loaded machine pausing the clients can take most of the limit); the one let run
+        // to its end always reads, stalls past the limit, and is not cut off.
         assertThat(stalling.finalPassesStalled.get()).as("final passes that read (cut off, then the one let run)")
-                .isEqualTo(AutoConverge.MAX_CUT_OFFS + 1);
+                .isBetween(1, AutoConverge.MAX_CUT_OFFS + 1);
         assertThat(client.resumedAfterWaiting.get()).as("client writes held in a final pass and run after its cut-off")
                 .isGreaterThanOrEqualTo(AutoConverge.MAX_CUT_OFFS);
         assertThat(client.written.get()).isPositive();

@@ -5,10 +5,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import javax.net.ssl.SSLException;
 import net.flexnbd.protocol.HandoverState;
 import net.flexnbd.protocol.Nbd;
+import net.flexnbd.protocol.Negotiation;
 
 /**
  * The client's half of the handshake over blocking streams. It recognises either hello:
@@ -28,13 +30,19 @@ public final class ClientHandshake {
      * What the server said about the export, and, when a handover token was offered, what it
      * holds for that token (empty: it knows no tokens).
      */
-    public record Negotiated(long exportSize, int transmissionFlags, Optional<HandoverState> handover) {
+    public record Negotiated(long exportSize, int transmissionFlags, Optional<HandoverState> handover,
+            boolean structuredReplies, OptionalInt baseAllocationId) {
         Negotiated(long exportSize, int transmissionFlags) {
-            this(exportSize, transmissionFlags, Optional.empty());
+            this(exportSize, transmissionFlags, Optional.empty(), false, OptionalInt.empty());
         }
 
         Negotiated withHandover(Optional<HandoverState> state) {
-            return new Negotiated(exportSize, transmissionFlags, state);
+            return new Negotiated(exportSize, transmissionFlags, state, structuredReplies, baseAllocationId);
+        }
+
+        Negotiated withExtensions(ExtensionOptions agreed) {
+            return new Negotiated(exportSize, transmissionFlags, handover, agreed.structuredReplies(),
+                    agreed.baseAllocationId());
         }
     }
 
@@ -73,6 +81,17 @@ public final class ClientHandshake {
      */
     public static Negotiated negotiate(Streams clear, OptionalLong handoverToken, Optional<TlsStart> tls)
             throws IOException {
+        return negotiate(clear, handoverToken, tls, Negotiation.SIMPLE);
+    }
+
+    /**
+     * As {@link #negotiate(Streams, OptionalLong, Optional)}, first asking a fixed new-style
+     * server for what {@code wanted} names (structured replies, base:allocation) through
+     * {@link ExtensionOptions}; {@link Negotiated} says what it agreed to. The old-style hello
+     * has no options: such a server agrees to nothing.
+     */
+    public static Negotiated negotiate(Streams clear, OptionalLong handoverToken, Optional<TlsStart> tls,
+            Negotiation wanted) throws IOException {
         DataInputStream in = clear.in();
         DataOutputStream out = clear.out();
         long passwd = in.readLong();
@@ -100,13 +119,13 @@ public final class ClientHandshake {
         boolean noZeroes = (serverFlags & Nbd.FLAG_NO_ZEROES) != 0;
         out.writeInt((fixed ? Nbd.FLAG_C_FIXED_NEWSTYLE : 0) | (noZeroes ? Nbd.FLAG_C_NO_ZEROES : 0));
         if (tls.isEmpty()) {
-            return options(in, out, fixed, noZeroes, handoverToken);
+            return options(in, out, fixed, noZeroes, handoverToken, wanted);
         }
         requireFixed(fixed);
         startTls(in, out);
         try {
             Streams inside = tls.get().start();
-            return options(inside.in(), inside.out(), fixed, noZeroes, handoverToken);
+            return options(inside.in(), inside.out(), fixed, noZeroes, handoverToken, wanted);
         } catch (SSLException e) {
             throw new TlsNegotiationException(TlsNegotiationException.Kind.HANDSHAKE_FAILED,
                     "the TLS handshake failed: " + e.getMessage(), e);
@@ -115,18 +134,40 @@ public final class ClientHandshake {
 
     /** Everything after the client flags (and after STARTTLS when TLS is on): the export's size and flags. */
     private static Negotiated options(DataInputStream in, DataOutputStream out, boolean fixed, boolean noZeroes,
-            OptionalLong handoverToken) throws IOException {
+            OptionalLong handoverToken, Negotiation wanted) throws IOException {
         Optional<HandoverState> handover = Optional.empty();
         if (fixed && handoverToken.isPresent()) {
             handover = askHandover(in, out, handoverToken.getAsLong());
         }
+        ExtensionOptions extensions = new ExtensionOptions(fixed ? wanted : Negotiation.SIMPLE);
+        askExtensions(in, out, extensions);
         if (fixed) {
             Negotiated viaGo = go(in, out);
             if (viaGo != null) {
-                return viaGo.withHandover(handover);
+                return viaGo.withHandover(handover).withExtensions(extensions);
             }
         }
-        return exportName(in, out, noZeroes).withHandover(handover);
+        return exportName(in, out, noZeroes).withHandover(handover).withExtensions(extensions);
+    }
+
+    /** Sends each option {@code extensions} asks for and gives it every reply, until it has no more. */
+    private static void askExtensions(DataInputStream in, DataOutputStream out, ExtensionOptions extensions)
+            throws IOException {
+        for (ExtensionOptions.Option option = extensions.next(); option != null; option = extensions.next()) {
+            writeOptionHeader(out, option.option(), option.data().length);
+            out.write(option.data());
+            out.flush();
+            boolean last;
+            do {
+                long magic = in.readLong();
+                if (magic != Nbd.OPTION_REPLY_MAGIC) {
+                    throw NbdProtocolException.badMagic("option reply magic", magic, Nbd.OPTION_REPLY_MAGIC);
+                }
+                int replyOption = in.readInt();
+                int type = in.readInt();
+                last = extensions.reply(replyOption, type, readReplyData(in));
+            } while (!last);
+        }
     }
 
     /**
