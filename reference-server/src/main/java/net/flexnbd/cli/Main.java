@@ -45,12 +45,6 @@ public final class Main {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
-        // Buffers start on a cache line: the arenas' chunks come from malloc, 16 bytes off one,
-        // and the kernel's copy from the page cache into a READ's buffer (preadv2) took about
-        // twice as long into such a misaligned buffer (perf, qemu-img convert of bench/serve.sh).
-        if (System.getProperty("io.netty.allocator.directMemoryCacheAlignment") == null) {
-            System.setProperty("io.netty.allocator.directMemoryCacheAlignment", "64");
-        }
         System.exit(run(args, CliEnvironment.system()));
     }
 
