@@ -10,6 +10,8 @@
 # (user + system, from /proc) in its least costly run: on a busy machine, where wall-clock
 # figures swing, the cost per byte or per request is the steadier comparison. Then the resident
 # memory of our server while it serves a 64 GiB sparse file, after a read of its first 256 MiB.
+# Below the table, our server's CPU over all measured write and read runs, split by thread kind
+# (network threads, storage threads, JIT compiler, GC, the rest), per GiB.
 # Then sparse disks, all three servers on the same file again:
 #   nbdcopy  an 8 GiB file holding 64 MiB of data, copied to null: (holes skipped by block status)
 #   convert  the same file with qemu-img convert -O qcow2 to a local file
@@ -68,11 +70,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A TCP port on 127.0.0.1 that nothing listens on now.
+# A TCP port on 127.0.0.1 that nothing listens on now, below the ephemeral range: a probe of a
+# port in that range can connect to itself (TCP simultaneous open) and then hold the port.
 free_port() {
-  local port
+  local port low
+  low="$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
@@ -102,7 +106,8 @@ start_server() {
   pid_of[$name]=$!
   uri_of[$name]="nbd://127.0.0.1:$port"
   for _ in $(seq 600); do
-    if nbdinfo --size "${uri_of[$name]}" >/dev/null 2>&1; then
+    # timeout: a port in the ephemeral range can connect to itself before the server listens
+    if timeout 5 nbdinfo --size "${uri_of[$name]}" >/dev/null 2>&1; then
       return 0
     fi
     if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
@@ -137,6 +142,31 @@ drop_cache() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 ticks_per_second="$(getconf CLK_TCK)"
+
+# thread_ticks PID: CPU clock ticks its threads have used so far, by kind, as "network storage
+# compiler gc other" (the JVM names its threads: nbd-io-*, nbd-storage-*, C1/C2 CompilerThread*,
+# G1/GC ...), so that the report can say where our server's CPU per GiB goes.
+thread_ticks() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$task/comm" 2>/dev/null)" "$(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null)"
+  done | awk -F'\t' '
+    $1 ~ /^nbd-io/ { n += $2; next }
+    $1 ~ /^nbd-storage/ { s += $2; next }
+    $1 ~ /CompilerThre/ { c += $2; next }
+    $1 ~ /^(G1|GC)/ { g += $2; next }
+    { o += $2 }
+    END { print n + 0, s + 0, c + 0, g + 0, o + 0 }'
+}
+
+# split_line FROM TO GIB: the per-kind difference of two thread_ticks lines, in ms per GiB.
+split_line() {
+  awk -v a="$1" -v b="$2" -v gib="$3" -v hz="$ticks_per_second" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    printf "network %d, storage %d, JIT compiler %d, GC %d, other %d", (y[1] - x[1]) * 1000 / hz / gib,
+      (y[2] - x[2]) * 1000 / hz / gib, (y[3] - x[3]) * 1000 / hz / gib, (y[4] - x[4]) * 1000 / hz / gib,
+      (y[5] - x[5]) * 1000 / hz / gib }'
+}
 
 # nbdcopy_run NAME FROM TO: "MiB/s CPU-ms" of one nbdcopy run against server NAME.
 nbdcopy_run() {
@@ -203,17 +233,20 @@ for _ in $(seq "$dense_warmup"); do
 done
 echo "measuring ..." >&2
 declare -A write_runs read_runs fio_runs
+split_w0="$(thread_ticks "${pid_of[flexnbd]}")"
 for _ in $(seq "$runs"); do
   for name in "${servers[@]}"; do
     write_runs[$name]+="$(nbdcopy_run "$name" "$work/random.bin" "${uri_of[$name]}")"$'\n'
   done
 done
+split_w1="$(thread_ticks "${pid_of[flexnbd]}")"
 for _ in $(seq "$runs"); do
   for name in "${servers[@]}"; do
     drop_cache
     read_runs[$name]+="$(nbdcopy_run "$name" "${uri_of[$name]}" null:)"$'\n'
   done
 done
+split_r1="$(thread_ticks "${pid_of[flexnbd]}")"
 for _ in $(seq "$runs"); do
   for name in "${servers[@]}"; do
     drop_cache
@@ -360,6 +393,10 @@ awk -v o="${fio_best[flexnbd]}" -v k="${fio_best[nbdkit]}" -v q="${fio_best[qemu
   printf "| %-30s | %8d | %8d | %8d | %5.2fx | %5.2fx | %6.2f | %6.2f | %6.2f |\n", "fio 4K randread QD16 (IOPS)",
     a[1], b[1], c[1], a[1] / peer, a[3] / mpeer, a[2] / (a[1] * t / 1000), b[2] / (b[1] * t / 1000), c[2] / (c[1] * t / 1000)
 }'
+runs_gib="$(awk -v m="$size_mib" -v r="$runs" 'BEGIN { print m * r / 1024 }')"
+echo "flexnbd CPU by thread, ms per GiB over all measured runs (the rows above show the least costly one):"
+echo "  write: $(split_line "$split_w0" "$split_w1" "$runs_gib")"
+echo "  read:  $(split_line "$split_w1" "$split_r1" "$runs_gib")"
 echo
 echo "flexnbd serving a 64 GiB sparse file after reading its first 256 MiB:" \
   "VmRSS $((rss_kib / 1024)) MiB, VmHWM $((hwm_kib / 1024)) MiB, $threads threads"
