@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  */
 public final class EagerWriteback implements BlockStore {
     /** Bytes written between two starts of writeback. */
-    static final long WINDOW = 8L << 20;
+    static final long WINDOW = 1L << 20;
 
     private final BlockStore store;
     private final Object lock = new Object();
