@@ -337,7 +337,7 @@ echo "  longest acknowledged write on the source over the whole migration: $(fie
 # The longest sent once the source logged 'mirroring' (the writers start before it: the
 # figure above also holds the server's warm-up and the mirror command's JVM start).
 during=$(sed -n 's/^acks_from_10ms=//p' "$work/pause.out" | tr ',' '\n' | while IFS=@ read -r ms stamp; do
-  [[ -n $stamp ]] && (($(epoch_ms "$stamp") >= pause_from)) && echo "${ms%ms}"
+  if [[ -n $stamp ]] && (($(epoch_ms "$stamp") >= pause_from)); then echo "${ms%ms}"; fi
 done | sort -rn | head -1)
 echo "  longest acknowledged write sent once the migration had started: ${during:-under 10} ms (target <= 50 ms)"
 echo "    (sent at" \

@@ -33,13 +33,6 @@ final class MirrorJob {
     private static final int DIRTY_BLOCK = 4096;
     /** The first pass goes in parts of this much of the file, each run at the priority of its time ({@link BackgroundPasses}). */
     private static final long FIRST_PASS_SEGMENT = 64L << 20;
-    /**
-     * A dirty pass sends up to this many clean bytes between two dirty blocks as part of one
-     * write, rather than a 4 KiB request for each dirty block: under clients writing at random
-     * a request costs both servers more CPU than two blocks' bytes. The final pass, while
-     * clients wait, sends only what is dirty.
-     */
-    private static final long DIRTY_PASS_GAP = 2 * DIRTY_BLOCK;
     private static final SecureRandom TOKENS = new SecureRandom();
 
     private final ServedFile file;
@@ -329,7 +322,7 @@ final class MirrorJob {
             converge.passStarted();
             MigrationPhases.step("pass {} (dirty) started ({} bytes dirty)", pass, dirty.dirtyBytes());
             long sentBefore = progress.bytesSent();
-            dirty.drainRuns(tuning.chunkBytes(), DIRTY_PASS_GAP, sender::send);
+            dirty.drainRuns(tuning.chunkBytes(), sender::send);
             sender.drainDurable();
             converge.passEnded(pass, progress.bytesSent() - sentBefore, dirty.dirtyBytes());
             log.debug("pass {} done; {} bytes dirty", pass, dirty.dirtyBytes());

@@ -160,29 +160,11 @@ public final class DirtyMap {
      * @throws IllegalArgumentException when {@code maxRunBytes} is less than one block
      */
     public void drainRuns(long maxRunBytes, RunVisitor visitor) throws IOException {
-        drainRuns(maxRunBytes, 0, visitor);
-    }
-
-    /**
-     * As {@link #drainRuns(long, RunVisitor)}, but a run also spans gaps of clean blocks of at
-     * most {@code maxGapBytes} between dirty ones (within {@code maxRunBytes}): for a copy over a
-     * link, sending a few clean blocks again costs less than a request of its own for each
-     * dirty one. A clean block in a run holds what was copied before, so copying it again
-     * changes nothing.
-     *
-     * @throws IllegalArgumentException when {@code maxRunBytes} is less than one block, or
-     *         {@code maxGapBytes} is negative
-     */
-    public void drainRuns(long maxRunBytes, long maxGapBytes, RunVisitor visitor) throws IOException {
         if (maxRunBytes < blockSize) {
             throw new IllegalArgumentException("maxRunBytes (" + maxRunBytes
                     + ") must be at least the block size (" + blockSize + ")");
         }
-        if (maxGapBytes < 0) {
-            throw new IllegalArgumentException("maxGapBytes (" + maxGapBytes + ") must not be negative");
-        }
         long maxRunBlocks = maxRunBytes >>> shift;
-        long maxGapBlocks = maxGapBytes >>> shift;
         long runStart = 0;
         long runBlocks = 0;
         for (int w = 0; w < words.length; w++) {
@@ -197,13 +179,8 @@ public final class DirtyMap {
                     int from = Long.numberOfTrailingZeros(bits);
                     long block = base + from;
                     if (runBlocks > 0 && runStart + runBlocks != block) {
-                        long gap = block - (runStart + runBlocks);
-                        if (gap <= maxGapBlocks && runBlocks + gap < maxRunBlocks) {
-                            runBlocks += gap; // clean blocks, sent again with the run
-                        } else {
-                            visit(runStart, runBlocks, visitor);
-                            runBlocks = 0;
-                        }
+                        visit(runStart, runBlocks, visitor);
+                        runBlocks = 0;
                     }
                     if (runBlocks == 0) {
                         runStart = block;

@@ -40,7 +40,9 @@ final class FakeUpstream implements AutoCloseable {
         /** Take requests, answer none, never close. */
         SILENT,
         /** From request {@code after} on, answer a READ with an error chunk (EIO at its offset). */
-        ERROR_CHUNK
+        ERROR_CHUNK,
+        /** From request {@code after} on, answer a READ with an ESHUTDOWN error chunk (a server going away). */
+        ESHUTDOWN_CHUNK
     }
 
     /**
@@ -310,10 +312,10 @@ final class FakeUpstream implements AutoCloseable {
      */
     private boolean chunkedRead(DataOutputStream out, Script script, boolean strikes, long cookie, long offset,
             byte[] data) throws IOException {
-        if (script.fault() == Fault.ERROR_CHUNK && strikes) {
+        if ((script.fault() == Fault.ERROR_CHUNK || script.fault() == Fault.ESHUTDOWN_CHUNK) && strikes) {
             byte[] message = "the disk is gone".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             chunkHeader(out, Nbd.REPLY_FLAG_DONE, Nbd.REPLY_TYPE_ERROR_OFFSET, cookie, 4 + 2 + message.length + 8);
-            out.writeInt(Nbd.EIO);
+            out.writeInt(script.fault() == Fault.ERROR_CHUNK ? Nbd.EIO : Nbd.ESHUTDOWN);
             out.writeShort(message.length);
             out.write(message);
             out.writeLong(offset);

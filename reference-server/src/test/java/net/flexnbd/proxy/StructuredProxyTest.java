@@ -124,6 +124,21 @@ class StructuredProxyTest {
         assertThat(fields.getLong()).as("the error's offset").isEqualTo(3 * BLOCK);
     }
 
+    @Test
+    void anEshutdownChunkIsNotPassedOnButTheReadSentAgainAfterAReconnection() throws Exception {
+        FakeUpstream upstream = upstream(k -> k == 1
+                ? Script.structured(SIZE, UPSTREAM_ID).with(Fault.ESHUTDOWN_CHUNK, 0)
+                : Script.structured(SIZE, UPSTREAM_ID));
+        Proxy proxy = proxy(upstream);
+        StructuredClient client = client(proxy, BOTH);
+
+        Answer read = answer(client, client.send(Nbd.CMD_READ, 0, BLOCK, null));
+
+        assertThat(read.chunks()).as("the answer of the server that stayed").extracting(Chunk::type)
+                .containsExactly(Nbd.REPLY_TYPE_OFFSET_HOLE, Nbd.REPLY_TYPE_OFFSET_HOLE);
+        assertThat(proxy.statusFields()).containsEntry("reconnects", "1");
+    }
+
     /** The upstream comes back, mid-request, without one of the two: the client is ended, its write never run. */
     @ParameterizedTest(name = "structured replies {0}, context id {1}")
     @CsvSource({"false, 0", "true, 0"})

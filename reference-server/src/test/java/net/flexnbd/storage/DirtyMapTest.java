@@ -139,43 +139,6 @@ class DirtyMapTest {
         assertThat(drain(map, 1 << 20)).isEmpty();
     }
 
-    @Test
-    void runsSpanShortGapsOfCleanBlocksAcrossWordsButNotLongerOnesNorPastTheirLimit() throws IOException {
-        DirtyMap map = new DirtyMap(1 << 24, 4096);
-        map.markDirty(0, 4096);
-        map.markDirty(3 * 4096, 4096); // a gap of 2 clean blocks: bridged, a run of 4 (the limit)
-        map.markDirty(63 * 4096, 2 * 4096); // a gap of 59: a run of its own, across two words
-        map.markDirty(67 * 4096, 4096); // a gap of 2, but the run would pass the limit
-        map.markDirty(71 * 4096, 4096); // a gap of 3: too long
-        map.markDirty(74 * 4096, 3 * 4096); // a gap of 2: bridged up to the limit, the rest a run of its own
-
-        List<long[]> runs = new ArrayList<>();
-        map.drainRuns(4 * 4096, 2 * 4096, (offset, length) -> runs.add(new long[] {offset, length}));
-
-        assertThat(runs).containsExactly(
-                new long[] {0, 4 * 4096},
-                new long[] {63 * 4096, 2 * 4096},
-                new long[] {67 * 4096, 4096},
-                new long[] {71 * 4096, 4 * 4096},
-                new long[] {75 * 4096, 2 * 4096});
-        assertThat(map.dirtyBytes()).isZero();
-    }
-
-    @Test
-    void aFailedRunWithABridgedGapIsDirtyAgainWholeAndANegativeGapIsRefused() throws IOException {
-        DirtyMap map = new DirtyMap(1 << 20, 4096);
-        map.markDirty(0, 4096);
-        map.markDirty(2 * 4096, 4096);
-
-        assertThatThrownBy(() -> map.drainRuns(1 << 20, 4096, (offset, length) -> {
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
-
-        assertThat(drain(map, 1 << 20)).containsExactly(new long[] {0, 3 * 4096});
-        assertThatThrownBy(() -> map.drainRuns(1 << 20, -1, (o, l) -> { }))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
     static List<long[]> drain(DirtyMap map, long maxRunBytes) throws IOException {
         List<long[]> runs = new ArrayList<>();
         map.drainRuns(maxRunBytes, (offset, length) -> runs.add(new long[] {offset, length}));
