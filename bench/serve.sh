@@ -18,8 +18,10 @@
 #   map      nbdinfo --map of a 1 TiB sparse file with a few data runs (target: under 0.5 s)
 # Each is the best (lowest) wall time of BENCH_RUNS runs (the median beside it, and the server's
 # mean CPU time per run), after BENCH_SPARSE_WARMUP unmeasured
-# rounds (default 10) for every server alike: a run is only a few hundred requests, too few
-# for the JVM to compile the hot paths, and a server that has been up for a while is warm.
+# rounds (default 40) for every server alike: a run is only a few hundred requests, too few
+# for the JVM to compile the hot paths (after 10 rounds its compiler still took about 40% of
+# our server's CPU), and a server that has been up for a while is warm. BENCH_SPARSE_WARMUP=0
+# gives the cold figures of a server just started.
 #
 # With BENCH_COLD=1 the page cache is dropped (sync; echo 3 > /proc/sys/vm/drop_caches, as root)
 # before every read and randread run, so that those figures include the disk; writes do not read,
@@ -36,7 +38,7 @@ runs="${BENCH_RUNS:-3}"
 fio_seconds="${BENCH_FIO_SECONDS:-20}"
 size_mib="${BENCH_SIZE_MIB:-1024}"
 parts="${BENCH_PARTS:-dense sparse}"
-sparse_warmup="${BENCH_SPARSE_WARMUP:-10}"
+sparse_warmup="${BENCH_SPARSE_WARMUP:-40}"
 dense_warmup="${BENCH_WARMUP:-3}"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 wants() { [[ " $parts " == *" $1 "* ]]; }

@@ -18,9 +18,7 @@ import net.flexnbd.protocol.ServerReply;
  * <li>a READ the page cache holds whole is answered on the event loop ({@link CachedReads});
  *     any other READ runs on a storage thread of its own, so that misses overlap;</li>
  * <li>plain writes (WRITE without FUA, TRIM, WRITE_ZEROES) are gathered per burst of socket
- *     reads into a {@link WriteBatch}, one call in the connection's lane; a batch that holds
- *     {@link WriteBatch#SEND_AT_BYTES} of payload goes at once, without waiting for the
- *     burst to end;</li>
+ *     reads into a {@link WriteBatch}, one call in the connection's lane;</li>
  * <li>a BLOCK_STATUS whose runs the store knows from memory is answered on the event loop
  *     ({@link net.flexnbd.storage.BlockStore#allocationCached}); any other on a storage thread;</li>
  * <li>the rest (FLUSH, a FUA WRITE, CACHE) runs on a storage thread of its own,
@@ -56,19 +54,12 @@ final class StorageRequests {
         this.answers = to;
     }
 
-    /**
-     * Runs or gathers {@code request}; true when it went into the burst's writes and waits
-     * there (send them with {@link #sendWrites}).
-     */
+    /** Runs or gathers {@code request}; true when it went into the burst's writes (send them with {@link #sendWrites}). */
     boolean run(Request request) {
         switch (RequestExecutor.kindOf(request)) {
             case WRITE -> {
                 if (!request.hasFlag(CMD_FLAG_FUA)) {
                     writes.add(request);
-                    if (writes.isFull()) {
-                        sendWrites(); // while its first payloads are still in the processor's cache
-                        return false;
-                    }
                     return true;
                 }
                 submit(request); // its sync need not wait behind the connection's other writes

@@ -17,15 +17,8 @@ import net.flexnbd.protocol.ServerReply;
  * reserves its call on the {@link StorageExecutor} ({@link StorageExecutor#reserveWrite()}):
  * a FLUSH or ENTRUST received behind it, even in the same burst, waits for all of them.
  * Event loop only.
- *
- * <p>A batch is sent once it holds {@link #SEND_AT_BYTES} of payload, even mid-burst: a
- * burst can be many socket reads of 1 MiB, and the worker's copy into the page cache costs
- * less while the payload it reads is still in the processor caches the socket copy filled.
  */
 final class WriteBatch {
-    /** Payload bytes at which a batch goes to its worker without waiting for the burst's end. */
-    static final int SEND_AT_BYTES = 1 << 20;
-
     /**
      * What {@link #send} handed to the worker: the requests, each held once more for the
      * event loop to release once the replies are in, and their replies in the same order.
@@ -36,8 +29,6 @@ final class WriteBatch {
     private final RequestExecutor executor;
     private final StorageExecutor.Lane lane;
     private List<Request> requests = new ArrayList<>();
-    /** Payload bytes of {@link #requests}. */
-    private long bytes;
     private StorageExecutor.WriteSlot<List<ServerReply>> slot;
 
     WriteBatch(StorageExecutor storage, RequestExecutor executor) {
@@ -51,12 +42,6 @@ final class WriteBatch {
             slot = storage.reserveWrite();
         }
         requests.add(request);
-        bytes += request.payload().readableBytes();
-    }
-
-    /** True once the batch holds {@link #SEND_AT_BYTES} of payload: send it now. */
-    boolean isFull() {
-        return bytes >= SEND_AT_BYTES;
     }
 
     boolean isEmpty() {
@@ -100,7 +85,6 @@ final class WriteBatch {
     private List<Request> take() {
         List<Request> taken = requests;
         requests = new ArrayList<>();
-        bytes = 0;
         return taken;
     }
 }

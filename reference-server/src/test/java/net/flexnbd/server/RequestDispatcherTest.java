@@ -272,24 +272,6 @@ class RequestDispatcherTest {
     }
 
     @Test
-    void aBatchGoesToItsWorkerMidBurstOnceItHoldsAMebibyteAndTheRestAtTheBurstsEnd() {
-        int half = WriteBatch.SEND_AT_BYTES / 2;
-        channel.pipeline().fireChannelRead(write(1, 0, new byte[half]));
-        assertThat(disk.queued()).as("half a batch waits for the burst's end").isZero();
-        channel.pipeline().fireChannelRead(write(2, half, new byte[half]));
-        assertThat(disk.queued()).as("a full batch goes at once, mid-burst").isEqualTo(1);
-        channel.pipeline().fireChannelRead(write(3, 0, new byte[] {3}));
-        assertThat(store.calls()).as("nothing has run: the worker has not been let go").isEmpty();
-        channel.pipeline().fireChannelReadComplete();
-        channel.runPendingTasks();
-
-        runDisk();
-        assertThat(replyCookies()).containsExactly(1L, 2L, 3L);
-        assertThat(store.calls()).containsExactly("write 0+" + half, "write " + half + "+" + half, "write 0+1");
-        assertThat(store.snapshot(0, 1)).containsExactly(3);
-    }
-
-    @Test
     void aReadThePageCacheHoldsIsAnsweredOnTheEventLoop() {
         store.holdInCache(true);
         channel.writeInbound(write(1, 0, new byte[] {4, 5}));
