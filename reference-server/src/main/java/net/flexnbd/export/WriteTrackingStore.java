@@ -3,8 +3,8 @@ package net.flexnbd.export;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
-import net.flexnbd.storage.AllocationRun;
 import net.flexnbd.storage.BlockStore;
+import net.flexnbd.storage.FilterStore;
 
 /**
  * The store as clients see it: a filter (nbdkit's idea) that tells the installed
@@ -13,12 +13,11 @@ import net.flexnbd.storage.BlockStore;
  * running migration installs its dirty map here; the migration's own reads and the
  * destination's writes use the store underneath and are not tracked.
  */
-public final class WriteTrackingStore implements BlockStore {
-    private final BlockStore store;
+public final class WriteTrackingStore extends FilterStore {
     private final AtomicReference<WriteObserver> observer = new AtomicReference<>(WriteObserver.NONE);
 
     public WriteTrackingStore(BlockStore store) {
-        this.store = store;
+        super(store);
     }
 
     /** Installs the observer told of every change from now on. */
@@ -28,21 +27,6 @@ public final class WriteTrackingStore implements BlockStore {
 
     public void stopTracking() {
         observer.set(WriteObserver.NONE);
-    }
-
-    @Override
-    public long size() {
-        return store.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        store.read(offset, dst);
-    }
-
-    @Override
-    public boolean readCached(long offset, ByteBuffer dst) throws IOException {
-        return store.readCached(offset, dst);
     }
 
     @Override
@@ -72,41 +56,6 @@ public final class WriteTrackingStore implements BlockStore {
     public void trim(long offset, long length, boolean durable) throws IOException {
         store.trim(offset, length, durable);
         observer.get().changed(offset, length);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        store.flush();
-    }
-
-    @Override
-    public void startWriteback(long offset, long length) throws IOException {
-        store.startWriteback(offset, length);
-    }
-
-    @Override
-    public AllocationRun allocationAt(long offset, long end) throws IOException {
-        return store.allocationAt(offset, end);
-    }
-
-    @Override
-    public AllocationRun allocationCached(long offset, long end) {
-        return store.allocationCached(offset, end);
-    }
-
-    @Override
-    public void cache(long offset, long length) throws IOException {
-        store.cache(offset, length);
-    }
-
-    @Override
-    public boolean zeroesFast(boolean mayPunch) {
-        return store.zeroesFast(mayPunch);
-    }
-
-    @Override
-    public void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException {
-        store.forEachDataExtent(from, to, visitor);
     }
 
     /** The store underneath is the served file's: closing the filter leaves it open. */

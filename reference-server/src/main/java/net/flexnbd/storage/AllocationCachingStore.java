@@ -12,20 +12,14 @@ import java.nio.ByteBuffer;
  * file; so this must be the one way to the file (the server locks the file it serves, and
  * clients, a migration's reads and a destination's writes all use this store).
  */
-public final class AllocationCachingStore implements BlockStore {
+public final class AllocationCachingStore extends FilterStore {
     /** Runs learned on one miss, the one asked for included, within the range asked. */
     static final int AHEAD_RUNS = 16;
 
-    private final BlockStore store;
     private final AllocationCache cache = new AllocationCache();
 
     public AllocationCachingStore(BlockStore store) {
-        this.store = store;
-    }
-
-    @Override
-    public long size() {
-        return store.size();
+        super(store);
     }
 
     @Override
@@ -65,16 +59,6 @@ public final class AllocationCachingStore implements BlockStore {
     }
 
     @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        store.read(offset, dst);
-    }
-
-    @Override
-    public boolean readCached(long offset, ByteBuffer dst) throws IOException {
-        return store.readCached(offset, dst);
-    }
-
-    @Override
     public void write(long offset, ByteBuffer src, boolean durable) throws IOException {
         int length = src.remaining();
         try {
@@ -110,36 +94,6 @@ public final class AllocationCachingStore implements BlockStore {
         } finally {
             cache.changed(offset, length);
         }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        store.flush();
-    }
-
-    @Override
-    public void startWriteback(long offset, long length) throws IOException {
-        store.startWriteback(offset, length);
-    }
-
-    @Override
-    public void forEachDataExtent(long from, long to, ExtentVisitor visitor) throws IOException {
-        store.forEachDataExtent(from, to, visitor);
-    }
-
-    @Override
-    public void cache(long offset, long length) throws IOException {
-        store.cache(offset, length);
-    }
-
-    @Override
-    public boolean zeroesFast(boolean mayPunch) {
-        return store.zeroesFast(mayPunch);
-    }
-
-    @Override
-    public void close() throws IOException {
-        store.close();
     }
 
     @Override
