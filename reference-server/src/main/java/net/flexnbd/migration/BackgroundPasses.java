@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ final class BackgroundPasses implements AutoCloseable {
     }
 
     private final ExecutorService thread;
-    private final java.util.function.LongSupplier nanoClock;
+    private final LongSupplier nanoClock;
     /** When a client last wrote ({@link #clientWrote()}), in {@link #nanoClock} time; 0 before any. */
     private volatile long lastClientWrite;
     private volatile boolean anyClientWrite;
@@ -45,7 +46,7 @@ final class BackgroundPasses implements AutoCloseable {
         this(name, System::nanoTime);
     }
 
-    BackgroundPasses(String name, java.util.function.LongSupplier nanoClock) {
+    BackgroundPasses(String name, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         int nice = Integer.getInteger("flexnbd.migration.passNice", NICE);
         this.thread = Executors.newSingleThreadExecutor(task -> {

@@ -1,6 +1,7 @@
 package net.flexnbd.proxy;
 
 import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
 import java.util.OptionalInt;
 import net.flexnbd.protocol.ChunkFrame;
 import net.flexnbd.protocol.Nbd;
@@ -26,17 +27,15 @@ final class ChunkRelay {
      */
     static ChunkFrame forClient(ByteBufAllocator alloc, ChunkFrame chunk, OptionalInt upstreamContextId)
             throws ProtocolException {
-        if (chunk.type() == Nbd.REPLY_TYPE_BLOCK_STATUS) {
-            int at = chunk.data().readerIndex();
-            if (chunk.data().readableBytes() < 4 || upstreamContextId.isEmpty()
-                    || chunk.data().getInt(at) != upstreamContextId.getAsInt()) {
-                chunk.release();
-                throw new ProtocolException("a block status chunk for cookie " + Long.toUnsignedString(chunk.cookie())
-                        + " names a metadata context this connection did not select");
-            }
-        }
         if (chunk.type() != Nbd.REPLY_TYPE_BLOCK_STATUS) {
             return chunk;
+        }
+        int at = chunk.data().readerIndex();
+        if (chunk.data().readableBytes() < 4 || upstreamContextId.isEmpty()
+                || chunk.data().getInt(at) != upstreamContextId.getAsInt()) {
+            chunk.release();
+            throw new ProtocolException("a block status chunk for cookie " + Long.toUnsignedString(chunk.cookie())
+                    + " names a metadata context this connection did not select");
         }
         // A copy of its own (a few bytes per extent), in which the id can be rewritten.
         ChunkFrame owned = new ChunkFrame(chunk.flags(), chunk.type(), chunk.cookie(), Payloads.own(alloc, chunk.data()));
@@ -45,7 +44,7 @@ final class ChunkRelay {
     }
 
     /** The error number an error chunk among {@code chunks} carries, or 0. */
-    static int errno(java.util.List<ChunkFrame> chunks) {
+    static int errno(List<ChunkFrame> chunks) {
         for (ChunkFrame chunk : chunks) {
             if (chunk.errno() != 0) {
                 return chunk.errno();
